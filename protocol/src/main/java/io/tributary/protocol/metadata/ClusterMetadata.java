@@ -1,0 +1,26 @@
+package io.tributary.protocol.metadata;
+
+import java.util.List;
+
+/**
+ * The coordinator's metadata snapshot, as served to the other services by
+ * {@code GET /internal/metadata}. {@code version} grows with every change (a Redis counter,
+ * so it survives coordinator restarts).
+ *
+ * @param nodes the live storage nodes
+ */
+public record ClusterMetadata(
+        long version,
+        String controller,
+        List<NodeInfo> nodes,
+        List<String> vhosts,
+        List<TopicInfo> topics,
+        List<SubscriptionInfo> subscriptions) {
+
+    public ClusterMetadata {
+        nodes = List.copyOf(nodes);
+        vhosts = List.copyOf(vhosts);
+        topics = List.copyOf(topics);
+        subscriptions = List.copyOf(subscriptions);
+    }
+}

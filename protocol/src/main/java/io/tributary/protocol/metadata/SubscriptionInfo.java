@@ -1,0 +1,31 @@
+package io.tributary.protocol.metadata;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+/**
+ * A named subscription on a topic.
+ *
+ * @param type group, shared, key_shared or broadcast
+ * @param filter a tag filter ({@code TagA || TagB}, {@code *}), or null for everything
+ */
+public record SubscriptionInfo(
+        String vhost,
+        String topic,
+        String name,
+        String type,
+        StartPosition startAt,
+        String filter,
+        long ackTimeoutMs,
+        int maxDeliveries,
+        String deadLetterTopic,
+        long createdAt) {
+
+    @JsonIgnore
+    public String key() {
+        return key(vhost, topic, name);
+    }
+
+    public static String key(String vhost, String topic, String name) {
+        return vhost + "/" + topic + "/" + name;
+    }
+}

@@ -1,0 +1,78 @@
+package io.tributary.protocol.problem;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The stable error types of RFC 9457 problem documents. The {@code slug} is the problem's
+ * {@code type} member; clients match on it, so a slug never changes meaning.
+ */
+public enum ProblemType {
+    MALFORMED_REQUEST("malformed-request", 400, "Malformed request"),
+    INVALID_NAME("invalid-name", 400, "Invalid name"),
+    INVALID_ARGUMENT("invalid-argument", 400, "Invalid argument"),
+    UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
+    FORBIDDEN("forbidden", 403, "Forbidden"),
+    NOT_FOUND("not-found", 404, "Not found"),
+    METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
+    NOT_ACCEPTABLE("not-acceptable", 406, "Not acceptable"),
+    CONFLICT("conflict", 409, "Conflict"),
+    PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
+    /** The node asked is not the partition's leader (or the epoch is stale): refresh metadata and retry. */
+    NOT_LEADER("not-leader", 421, "Not the partition leader"),
+    RATE_LIMITED("rate-limited", 429, "Rate limited"),
+    INTERNAL_ERROR("internal-error", 500, "Internal error"),
+    UNAVAILABLE("unavailable", 503, "Unavailable");
+
+    private static final Map<String, ProblemType> BY_SLUG =
+            Arrays.stream(values()).collect(Collectors.toMap(ProblemType::slug, Function.identity()));
+
+    private final String slug;
+    private final int status;
+    private final String title;
+
+    ProblemType(String slug, int status, String title) {
+        this.slug = slug;
+        this.status = status;
+        this.title = title;
+    }
+
+    public String slug() {
+        return slug;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** The type for a slug, or the generic type for {@code status} when the slug is unknown. */
+    public static ProblemType fromSlug(String slug, int status) {
+        ProblemType type = slug == null ? null : BY_SLUG.get(slug);
+        return type != null ? type : forStatus(status);
+    }
+
+    public static ProblemType forStatus(int status) {
+        return switch (status) {
+            case 400 -> MALFORMED_REQUEST;
+            case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 409 -> CONFLICT;
+            case 413 -> PAYLOAD_TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 421 -> NOT_LEADER;
+            case 429 -> RATE_LIMITED;
+            case 502, 503, 504 -> UNAVAILABLE;
+            default -> status >= 500 ? INTERNAL_ERROR : INVALID_ARGUMENT;
+        };
+    }
+}
