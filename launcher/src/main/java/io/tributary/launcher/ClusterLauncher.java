@@ -1,0 +1,188 @@
+package io.tributary.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Starts the processes of a {@link ClusterLayout}, each as its own JVM running its module's
+ * jar, and waits until each answers ready on Actuator's readiness probe. Used by
+ * {@code bin/tributary} (processes outlive the launcher; pid files let {@code down} find
+ * them) and by the cluster tests (which also kill and restart them).
+ *
+ * <p>Layout under {@code home}: {@code run/<name>.pid}, {@code logs/<name>.log}; storage data
+ * goes wherever the layout's data dir points.
+ */
+public final class ClusterLauncher implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+
+    private final Path repoRoot;
+    private final Path home;
+    private final ClusterLayout layout;
+    private final List<String> jvmOptions;
+    private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public ClusterLauncher(Path repoRoot, Path home, ClusterLayout layout, List<String> jvmOptions) {
+        this.repoRoot = repoRoot.toAbsolutePath().normalize();
+        this.home = home.toAbsolutePath().normalize();
+        this.layout = layout;
+        this.jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /** Heap and GC settings for each service: small heaps, so six JVMs fit on a laptop. */
+    public static List<String> defaultJvmOptions() {
+        return List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+    }
+
+    public ClusterLayout layout() {
+        return layout;
+    }
+
+    /** Starts the coordinator, then every other service in parallel; returns when all are ready. */
+    public void startAll() {
+        start(ClusterLayout.COORDINATOR);
+        awaitReady(ClusterLayout.COORDINATOR);
+        List<String> rest = layout.services().stream().map(ServiceSpec::name)
+                .filter(n -> !n.equals(ClusterLayout.COORDINATOR)).toList();
+        rest.forEach(this::start);
+        try {
+            CompletableFuture.allOf(rest.stream()
+                    .map(n -> CompletableFuture.runAsync(() -> awaitReady(n)))
+                    .toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** Starts one service's process (without waiting for it to be ready). */
+    public synchronized ManagedProcess start(String name) {
+        ServiceSpec spec = layout.service(name);
+        ManagedProcess existing = processes.get(name);
+        if (existing != null && existing.isAlive()) {
+            throw new IllegalStateException(name + " is already running as pid " + existing.pid());
+        }
+        Path jar = jarOf(spec);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("missing " + jar + ": build first (./mvnw -DskipTests package)");
+        }
+        try {
+            Path logs = Files.createDirectories(home.resolve("logs"));
+            Path run = Files.createDirectories(home.resolve("run"));
+            Path log = logs.resolve(name + ".log");
+            List<String> cmd = new ArrayList<>();
+            cmd.add(javaExecutable());
+            cmd.add(ManagedProcess.MARKER + name);
+            cmd.addAll(jvmOptions);
+            cmd.add("-jar");
+            cmd.add(jar.toString());
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.environment().putAll(spec.env());
+            Process p = pb.start();
+            ManagedProcess mp = new ManagedProcess(name, p.pid(), log);
+            Files.writeString(run.resolve(name + ".pid"), Long.toString(p.pid()), StandardCharsets.UTF_8);
+            processes.put(name, mp);
+            return mp;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    public Path jarOf(ServiceSpec spec) {
+        return repoRoot.resolve(spec.module()).resolve("target").resolve(spec.jarFileName());
+    }
+
+    /** Polls the readiness probe until it answers 200; fails fast if the process died. */
+    public void awaitReady(String name) {
+        ServiceSpec spec = layout.service(name);
+        ManagedProcess mp = processes.get(name);
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        URI uri = URI.create(spec.readinessUrl(layout.host()));
+        while (System.nanoTime() < deadline) {
+            if (mp != null && !mp.isAlive()) {
+                throw new IllegalStateException(name + " exited before it was ready; last log lines:\n" + tail(mp.logFile(), 40));
+            }
+            if (isReady(uri)) {
+                return;
+            }
+            EmbeddedRedis.sleep(200);
+        }
+        throw new IllegalStateException(name + " not ready within " + READY_TIMEOUT + "; last log lines:\n"
+                + (mp == null ? "" : tail(mp.logFile(), 40)));
+    }
+
+    public boolean isReady(String name) {
+        return isReady(URI.create(layout.service(name).readinessUrl(layout.host())));
+    }
+
+    private boolean isReady(URI uri) {
+        try {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** kill -9: the process gets no chance to flush or deregister. */
+    public void kill(String name) {
+        ManagedProcess mp = processes.get(name);
+        if (mp != null) {
+            mp.kill();
+        }
+    }
+
+    /** Graceful stop (SIGTERM). */
+    public void stop(String name) {
+        ManagedProcess mp = processes.get(name);
+        if (mp != null) {
+            mp.stop(Duration.ofSeconds(15));
+        }
+    }
+
+    public ManagedProcess process(String name) {
+        return processes.get(name);
+    }
+
+    /** Stops every process this launcher started, the gateway first and the coordinator last. */
+    @Override
+    public void close() {
+        List<String> names = new ArrayList<>(processes.keySet());
+        java.util.Collections.reverse(names);
+        names.forEach(this::stop);
+    }
+
+    public static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}

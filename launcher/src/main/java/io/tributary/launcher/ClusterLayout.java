@@ -1,0 +1,116 @@
+package io.tributary.launcher;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shape of a Tributary cluster: one coordinator, N storage nodes, one routing service,
+ * one gateway, each its own process, and the environment each one reads. This is the single
+ * description of "how the services are wired": bin/tributary and the cluster tests start
+ * exactly these processes, and docker-compose.yml / k8s are checked against it.
+ */
+public final class ClusterLayout {
+    public static final String COORDINATOR = "coordinator";
+    public static final String ROUTING = "routing";
+    public static final String GATEWAY = "gateway";
+    public static final String STORAGE_PREFIX = "storage-";
+
+    // Environment variables the services read (Spring relaxed binding of the properties in
+    // each service's application.yml).
+    public static final String SERVER_PORT = "SERVER_PORT";
+    public static final String REDIS_URL = "SPRING_DATA_REDIS_URL";
+    public static final String CLUSTER_TOKEN = "TRIBUTARY_CLUSTER_TOKEN";
+    public static final String KEY_PREFIX = "TRIBUTARY_REDIS_KEY_PREFIX";
+    public static final String COORDINATOR_URL = "TRIBUTARY_COORDINATOR_URL";
+    public static final String COORDINATOR_ID = "TRIBUTARY_COORDINATOR_ID";
+    public static final String NODE_ID = "TRIBUTARY_STORAGE_NODE_ID";
+    public static final String DATA_DIR = "TRIBUTARY_STORAGE_DATA_DIR";
+    public static final String ADVERTISED_URL = "TRIBUTARY_STORAGE_ADVERTISED_URL";
+    public static final String ROUTING_URL = "TRIBUTARY_GATEWAY_ROUTING_URL";
+
+    /** Default ports of the local cluster (the gateway's is the public one). */
+    public static final int DEFAULT_GATEWAY_PORT = 8080;
+    public static final int DEFAULT_COORDINATOR_PORT = 7070;
+    public static final int DEFAULT_ROUTING_PORT = 7080;
+    public static final int DEFAULT_STORAGE_BASE_PORT = 7091;
+    public static final int DEFAULT_REDIS_PORT = 6380;
+
+    private final String host;
+    private final List<ServiceSpec> services;
+
+    private ClusterLayout(String host, List<ServiceSpec> services) {
+        this.host = host;
+        this.services = List.copyOf(services);
+    }
+
+    /** The settings a layout is built from. */
+    public record Settings(
+            String host,
+            int gatewayPort,
+            int coordinatorPort,
+            int routingPort,
+            List<Integer> storagePorts,
+            String redisUrl,
+            String clusterToken,
+            String keyPrefix,
+            Path dataDir) {
+    }
+
+    public static ClusterLayout of(Settings s) {
+        String coordinatorUrl = "http://" + s.host() + ":" + s.coordinatorPort();
+        List<ServiceSpec> list = new ArrayList<>();
+        list.add(new ServiceSpec(COORDINATOR, "coordinator-service", s.coordinatorPort(), env(s, s.coordinatorPort(), Map.of(
+                REDIS_URL, s.redisUrl(),
+                KEY_PREFIX, s.keyPrefix(),
+                COORDINATOR_ID, COORDINATOR + "-1"))));
+        for (int i = 0; i < s.storagePorts().size(); i++) {
+            String name = STORAGE_PREFIX + (i + 1);
+            int port = s.storagePorts().get(i);
+            list.add(new ServiceSpec(name, "storage-service", port, env(s, port, Map.of(
+                    REDIS_URL, s.redisUrl(),
+                    KEY_PREFIX, s.keyPrefix(),
+                    COORDINATOR_URL, coordinatorUrl,
+                    NODE_ID, name,
+                    DATA_DIR, s.dataDir().resolve(name).toAbsolutePath().toString(),
+                    ADVERTISED_URL, "http://" + s.host() + ":" + port))));
+        }
+        list.add(new ServiceSpec(ROUTING, "routing-service", s.routingPort(), env(s, s.routingPort(), Map.of(
+                COORDINATOR_URL, coordinatorUrl))));
+        list.add(new ServiceSpec(GATEWAY, "gateway-service", s.gatewayPort(), env(s, s.gatewayPort(), Map.of(
+                COORDINATOR_URL, coordinatorUrl,
+                ROUTING_URL, "http://" + s.host() + ":" + s.routingPort()))));
+        return new ClusterLayout(s.host(), list);
+    }
+
+    private static Map<String, String> env(Settings s, int port, Map<String, String> own) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(SERVER_PORT, Integer.toString(port));
+        env.put(CLUSTER_TOKEN, s.clusterToken());
+        env.putAll(own);
+        return env;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public List<ServiceSpec> services() {
+        return services;
+    }
+
+    public ServiceSpec service(String name) {
+        return services.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + name + " in this layout"));
+    }
+
+    public List<ServiceSpec> storageNodes() {
+        return services.stream().filter(s -> s.name().startsWith(STORAGE_PREFIX)).toList();
+    }
+
+    public String gatewayUrl() {
+        return "http://" + host + ":" + service(GATEWAY).port();
+    }
+}

@@ -1,0 +1,72 @@
+package io.tributary.protocol.lease;
+
+/**
+ * Every Redis key Tributary uses, in one place. All keys share a prefix
+ * ({@code tributary.redis.key-prefix}, default {@code trib:}) so several clusters (or test
+ * runs) can share one Redis.
+ *
+ * <pre>
+ * {p}node:{id}                  STRING  node lease: JSON {"id","url"}, PX = lease TTL (written by the storage node)
+ * {p}nodes                      SET     ids of every storage node that ever registered
+ * {p}controller                 STRING  controller lease: the active coordinator's id, PX = lease TTL
+ * {p}controller:epoch           STRING  counter, INCR for every new controller term (fencing)
+ * {p}metadata:version           STRING  counter, INCR on every metadata change
+ * {p}vhosts                     SET     vhost names
+ * {p}topics                     HASH    "{vhost}/{topic}" -> TopicInfo JSON
+ * {p}subscriptions              HASH    "{vhost}/{topic}/{sub}" -> SubscriptionInfo JSON
+ * {p}group:{vhost}/{topic}/{sub}            ZSET    member id -> session expiry (epoch ms)
+ * {p}group:{vhost}/{topic}/{sub}:generation STRING  counter, INCR when the member set changes
+ * </pre>
+ */
+public final class RedisKeys {
+    public static final String DEFAULT_PREFIX = "trib:";
+    private final String prefix;
+
+    public RedisKeys(String prefix) {
+        this.prefix = prefix == null || prefix.isEmpty() ? DEFAULT_PREFIX : prefix;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String nodeLease(String nodeId) {
+        return prefix + "node:" + nodeId;
+    }
+
+    public String nodes() {
+        return prefix + "nodes";
+    }
+
+    public String controllerLease() {
+        return prefix + "controller";
+    }
+
+    public String controllerEpoch() {
+        return prefix + "controller:epoch";
+    }
+
+    public String metadataVersion() {
+        return prefix + "metadata:version";
+    }
+
+    public String vhosts() {
+        return prefix + "vhosts";
+    }
+
+    public String topics() {
+        return prefix + "topics";
+    }
+
+    public String subscriptions() {
+        return prefix + "subscriptions";
+    }
+
+    public String groupMembers(String subscriptionKey) {
+        return prefix + "group:" + subscriptionKey;
+    }
+
+    public String groupGeneration(String subscriptionKey) {
+        return prefix + "group:" + subscriptionKey + ":generation";
+    }
+}
