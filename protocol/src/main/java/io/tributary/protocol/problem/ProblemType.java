@@ -21,6 +21,8 @@ public enum ProblemType {
     CONFLICT("conflict", 409, "Conflict"),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
+    /** A fetch asked for an offset past the end of the partition's log. */
+    OFFSET_OUT_OF_RANGE("offset-out-of-range", 416, "Offset out of range"),
     /** The node asked is not the partition's leader (or the epoch is stale): refresh metadata and retry. */
     NOT_LEADER("not-leader", 421, "Not the partition leader"),
     RATE_LIMITED("rate-limited", 429, "Rate limited"),
@@ -69,6 +71,7 @@ public enum ProblemType {
             case 409 -> CONFLICT;
             case 413 -> PAYLOAD_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 416 -> OFFSET_OUT_OF_RANGE;
             case 421 -> NOT_LEADER;
             case 429 -> RATE_LIMITED;
             case 502, 503, 504 -> UNAVAILABLE;

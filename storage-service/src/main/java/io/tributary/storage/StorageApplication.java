@@ -1,0 +1,45 @@
+package io.tributary.storage;
+
+import io.tributary.protocol.cluster.InternalWebClients;
+import io.tributary.protocol.cluster.ProtocolConfiguration;
+import io.tributary.protocol.lease.RedisKeys;
+import io.tributary.protocol.metadata.MetadataWatcher;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A storage node: owns the partition logs on its disk, serves appends from routing and
+ * fetches from gateways, keeps consumer cursors, and holds a node lease in Redis so the
+ * coordinator knows it is alive.
+ */
+@SpringBootApplication
+@Import(ProtocolConfiguration.class)
+@EnableConfigurationProperties(StorageProperties.class)
+public class StorageApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(StorageApplication.class, args);
+    }
+
+    @Bean
+    RedisKeys redisKeys(@Value("${tributary.redis.key-prefix:trib:}") String prefix) {
+        return new RedisKeys(prefix);
+    }
+
+    @Bean
+    MetadataWatcher metadataWatcher(InternalWebClients clients, @Value("${tributary.coordinator.url}") String url) {
+        return new MetadataWatcher(clients.forUrl(url));
+    }
+
+    /** Where every file operation runs: bounded, so a slow disk queues work instead of spawning threads. */
+    @Bean(destroyMethod = "dispose")
+    Scheduler diskScheduler(StorageProperties props) {
+        return Schedulers.newBoundedElastic(props.diskThreads(), 100_000, "disk");
+    }
+}

@@ -1,0 +1,19 @@
+package io.tributary.storage;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/** {@code tributary.storage.*}: see application.yml for what each one means. */
+@ConfigurationProperties("tributary.storage")
+public record StorageProperties(
+        String nodeId,
+        Path dataDir,
+        String advertisedUrl,
+        Duration leaseTtl,
+        Duration flushInterval,
+        DataSize maxBatchBytes,
+        DataSize maxFetchBytes,
+        int diskThreads) {
+}
