@@ -2,6 +2,7 @@ package io.tributary.routing;
 
 import io.tributary.protocol.cluster.InternalWebClients;
 import io.tributary.protocol.cluster.ProtocolConfiguration;
+import io.tributary.protocol.metadata.MetadataHealthIndicator;
 import io.tributary.protocol.metadata.MetadataWatcher;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -22,6 +23,11 @@ public class RoutingApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(RoutingApplication.class, args);
+    }
+
+    @Bean("metadata")
+    MetadataHealthIndicator metadataHealthIndicator(MetadataWatcher metadata) {
+        return new MetadataHealthIndicator(metadata);
     }
 
     @Bean

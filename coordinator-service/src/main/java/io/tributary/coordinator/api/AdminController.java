@@ -1,9 +1,9 @@
 package io.tributary.coordinator.api;
 
 import io.tributary.coordinator.subscription.SubscriptionService;
-import io.tributary.coordinator.subscription.SubscriptionSpec;
+import io.tributary.protocol.admin.SubscriptionSpec;
 import io.tributary.coordinator.topic.TopicService;
-import io.tributary.coordinator.topic.TopicSpec;
+import io.tributary.protocol.admin.TopicSpec;
 import io.tributary.coordinator.vhost.VhostService;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.metadata.TopicInfo;

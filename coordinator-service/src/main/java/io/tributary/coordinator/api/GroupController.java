@@ -1,7 +1,7 @@
 package io.tributary.coordinator.api;
 
 import io.tributary.coordinator.group.GroupMembership;
-import io.tributary.coordinator.group.GroupState;
+import io.tributary.protocol.metadata.GroupState;
 import io.tributary.coordinator.metadata.MetadataStore;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.metadata.TopicInfo;

@@ -1,5 +1,7 @@
 package io.tributary.coordinator.group;
 
+import io.tributary.protocol.metadata.GroupState;
+
 import io.tributary.coordinator.CoordinatorProperties;
 import io.tributary.protocol.lease.RedisKeys;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.tributary.coordinator.subscription;
 
+import io.tributary.protocol.admin.SubscriptionSpec;
+
 import io.tributary.coordinator.metadata.MetadataStore;
 import io.tributary.protocol.metadata.StartPosition;
 import io.tributary.protocol.metadata.SubscriptionInfo;

@@ -1,5 +1,7 @@
 package io.tributary.coordinator.topic;
 
+import io.tributary.protocol.admin.TopicSpec;
+
 import io.tributary.coordinator.CoordinatorProperties;
 import io.tributary.coordinator.metadata.MetadataStore;
 import io.tributary.protocol.metadata.NodeInfo;

@@ -1,4 +1,4 @@
-package io.tributary.coordinator.subscription;
+package io.tributary.protocol.admin;
 
 import io.tributary.protocol.metadata.StartPosition;
 

@@ -1,12 +1,13 @@
-package io.tributary.routing;
+package io.tributary.protocol.metadata;
 
-import io.tributary.protocol.metadata.MetadataWatcher;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.stereotype.Component;
 
-/** Part of the readiness probe: routing can place nothing before it has the cluster metadata. */
-@Component("metadata")
+/**
+ * Readiness for services that can do nothing useful before they hold the cluster metadata
+ * (routing, gateway). Register as a bean named {@code metadata} and include it in the
+ * readiness group.
+ */
 public class MetadataHealthIndicator implements HealthIndicator {
     private final MetadataWatcher metadata;
 

@@ -1,4 +1,4 @@
-package io.tributary.coordinator.topic;
+package io.tributary.protocol.admin;
 
 /**
  * The body of a topic creation. Every member is optional; {@link TopicService} fills the

@@ -1,4 +1,4 @@
-package io.tributary.coordinator.group;
+package io.tributary.protocol.metadata;
 
 import java.util.List;
 

@@ -1,0 +1,43 @@
+package io.tributary.gateway;
+
+import io.tributary.protocol.cluster.InternalWebClients;
+import io.tributary.protocol.cluster.LeaderCall;
+import io.tributary.protocol.cluster.ProtocolConfiguration;
+import io.tributary.protocol.metadata.MetadataHealthIndicator;
+import io.tributary.protocol.metadata.MetadataWatcher;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The gateway: Tributary's only public door. Publish and admin over REST, consumption over
+ * Server-Sent Events and WebSocket, Swagger UI. Stateless: it forwards publishes to routing,
+ * admin changes to the coordinator, and reads partitions from their storage leaders.
+ */
+@SpringBootApplication
+@Import(ProtocolConfiguration.class)
+@EnableConfigurationProperties(GatewayProperties.class)
+public class GatewayApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(GatewayApplication.class, args);
+    }
+
+    @Bean("metadata")
+    MetadataHealthIndicator metadataHealthIndicator(MetadataWatcher metadata) {
+        return new MetadataHealthIndicator(metadata);
+    }
+
+    @Bean
+    MetadataWatcher metadataWatcher(InternalWebClients clients, @Value("${tributary.coordinator.url}") String url) {
+        return new MetadataWatcher(clients.forUrl(url));
+    }
+
+    @Bean
+    LeaderCall leaderCall(InternalWebClients clients, MetadataWatcher metadata, GatewayProperties props) {
+        return new LeaderCall(clients, metadata, props.leaderAttempts());
+    }
+}

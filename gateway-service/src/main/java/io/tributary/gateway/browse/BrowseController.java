@@ -1,0 +1,162 @@
+package io.tributary.gateway.browse;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tributary.gateway.GatewayProperties;
+import io.tributary.gateway.cluster.Fetched;
+import io.tributary.gateway.cluster.StorageReader;
+import io.tributary.gateway.message.DeliveredMessage;
+import io.tributary.gateway.openapi.ApiExamples;
+import io.tributary.gateway.cluster.MetadataLookup;
+import io.tributary.protocol.metadata.TopicInfo;
+import io.tributary.protocol.naming.Names;
+import io.tributary.protocol.problem.TributaryException;
+import io.tributary.protocol.record.Record;
+import io.tributary.protocol.record.RecordBatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Reading a partition by offset (browse / pull) and finding offsets by time. Reading changes no position. */
+@RestController
+@Tag(name = "Browse", description = "Read partitions by offset, find offsets by time")
+public class BrowseController {
+    private static final int MAX_LIMIT = 1000;
+    private static final long MAX_WAIT_MS = 30_000;
+
+    private final StorageReader storage;
+    private final MetadataLookup lookup;
+    private final JsonMapper json;
+    private final GatewayProperties props;
+
+    public BrowseController(StorageReader storage, MetadataLookup lookup, JsonMapper json, GatewayProperties props) {
+        this.storage = storage;
+        this.lookup = lookup;
+        this.json = json;
+        this.props = props;
+    }
+
+    @GetMapping(value = "/api/v1/vhosts/{vhost}/topics/{topic}/partitions/{partition}/messages", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Browse a partition from an offset",
+            description = "Returns up to 'limit' messages from 'offset' (default: the first retained offset), and nextOffset "
+                    + "to continue from. With waitMs, an empty partition end is waited on (long poll).",
+            responses = {
+                    @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(value = ApiExamples.BROWSE))),
+                    @ApiResponse(responseCode = "400", content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "404", description = "Unknown vhost, topic or partition",
+                            content = @Content(mediaType = "application/problem+json", examples = @ExampleObject(value = ApiExamples.PROBLEM_NOT_FOUND))),
+                    @ApiResponse(responseCode = "416", description = "offset is past the end of the partition",
+                            content = @Content(mediaType = "application/problem+json"))})
+    public Mono<ObjectNode> browse(@PathVariable String vhost, @PathVariable String topic, @PathVariable String partition,
+            @Parameter(description = "first offset to read (default: start of the log)") @RequestParam(required = false) Long offset,
+            @Parameter(description = "at most this many messages (1-1000, default 100)") @RequestParam(defaultValue = "100") int limit,
+            @Parameter(description = "wait up to this long for messages at the end (0-30000)") @RequestParam(defaultValue = "0") long waitMs) {
+        Names.require("vhost", vhost);
+        Names.require("topic", topic);
+        int p = partitionNumber(partition);
+        if (offset != null && offset < 0) {
+            throw TributaryException.invalidArgument("offset must not be negative");
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw TributaryException.invalidArgument("limit must be between 1 and " + MAX_LIMIT);
+        }
+        if (waitMs < 0 || waitMs > MAX_WAIT_MS) {
+            throw TributaryException.invalidArgument("waitMs must be between 0 and " + MAX_WAIT_MS);
+        }
+        long from = offset == null ? 0 : offset;
+        return lookup.topic(vhost, topic)
+                .doOnNext(t -> {
+                    if (p >= t.partitions()) {
+                        throw TributaryException.notFound("partition " + p + " does not exist: topic '" + topic
+                                + "' has partitions 0 to " + (t.partitions() - 1));
+                    }
+                })
+                .flatMap(t -> storage.fetch(vhost, topic, p, from, (int) props.fetchMaxBytes().toBytes(), Duration.ofMillis(waitMs)))
+                .map(f -> page(topic, p, from, limit, f));
+    }
+
+    private ObjectNode page(String topic, int partition, long from, int limit, Fetched f) {
+        List<Record> records = new ArrayList<>();
+        long next = Math.max(from, f.logStartOffset());
+        outer:
+        for (RecordBatch b : RecordBatch.split(f.batches())) {
+            for (Record r : b.records()) {
+                if (r.offset() < next || r.offset() >= f.highWatermark()) {
+                    continue;
+                }
+                if (records.size() == limit) {
+                    break outer;
+                }
+                records.add(r);
+                next = r.offset() + 1;
+            }
+        }
+        ObjectNode page = json.createObjectNode();
+        ArrayNode messages = page.putArray("messages");
+        for (Record r : records) {
+            messages.add(json.readTree(DeliveredMessage.toJson(json, topic, partition, r, null)));
+        }
+        page.put("nextOffset", next);
+        page.put("startOffset", f.logStartOffset());
+        page.put("endOffset", f.logEndOffset());
+        return page;
+    }
+
+    @GetMapping(value = "/api/v1/vhosts/{vhost}/topics/{topic}/messages", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Find the offset of a time in every partition (Kafka's offsetsForTimes)",
+            description = "?timestamp=<epoch ms> answers, per partition, the first offset whose message has a timestamp at or "
+                    + "after it (the end offset when there is none).",
+            responses = {
+                    @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(value = ApiExamples.OFFSETS_FOR_TIME))),
+                    @ApiResponse(responseCode = "400", content = @Content(mediaType = "application/problem+json"))})
+    public Mono<Map<String, Object>> lookup(@PathVariable String vhost, @PathVariable String topic,
+            @RequestParam(required = false) Long timestamp, @RequestParam(required = false) String key) {
+        Names.require("vhost", vhost);
+        Names.require("topic", topic);
+        if (key != null) {
+            return Mono.error(TributaryException.invalidArgument("lookup by key is not supported yet"));
+        }
+        if (timestamp == null || timestamp < 0) {
+            return Mono.error(TributaryException.invalidArgument("give ?timestamp=<epoch ms> (non-negative)"));
+        }
+        return lookup.topic(vhost, topic).flatMap(t -> Flux.range(0, t.partitions())
+                .flatMapSequential(p -> storage.offsets(vhost, topic, p, timestamp).map(o -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("partition", p);
+                    m.put("offset", o.offsetForTimestamp());
+                    return m;
+                }))
+                .collectList()
+                .map(list -> Map.<String, Object>of("timestamp", timestamp, "offsets", list)));
+    }
+
+    private static int partitionNumber(String partition) {
+        try {
+            int p = Integer.parseInt(partition);
+            if (p >= 0) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw TributaryException.notFound("partition '" + partition + "' does not exist: partitions are numbered from 0");
+    }
+}

@@ -1,0 +1,74 @@
+package io.tributary.gateway.cluster;
+
+import io.tributary.protocol.cluster.LeaderCall;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's reads and cursor commits against partition leaders, following leadership
+ * through {@link LeaderCall}.
+ */
+@Component
+public class StorageReader {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private final LeaderCall leaders;
+
+    public StorageReader(LeaderCall leaders) {
+        this.leaders = leaders;
+    }
+
+    /** Whole batches from the one holding {@code offset}; waits up to {@code wait} for data at the end. */
+    public Mono<Fetched> fetch(String vhost, String topic, int partition, long offset, int maxBytes, Duration wait) {
+        return leaders.call(vhost, topic, partition, t -> t.leader().get()
+                .uri(u -> u.path("/internal/partitions/{vhost}/{topic}/{partition}/records")
+                        .queryParam("offset", offset).queryParam("maxBytes", maxBytes)
+                        .queryParam("waitMs", wait.toMillis()).queryParam("epoch", t.partition().leaderEpoch())
+                        .build(vhost, topic, partition))
+                .retrieve()
+                .toEntity(byte[].class)
+                .timeout(wait.plus(TIMEOUT))
+                .map(r -> {
+                    HttpHeaders h = r.getHeaders();
+                    byte[] body = r.getBody() == null ? new byte[0] : r.getBody();
+                    return new Fetched(ByteBuffer.wrap(body), header(h, "X-Log-Start-Offset"), header(h, "X-Log-End-Offset"),
+                            header(h, "X-High-Watermark"));
+                }));
+    }
+
+    public Mono<PartitionOffsets> offsets(String vhost, String topic, int partition, Long timestamp) {
+        return leaders.call(vhost, topic, partition, t -> t.leader().get()
+                .uri(u -> {
+                    u.path("/internal/partitions/{vhost}/{topic}/{partition}/offsets");
+                    if (timestamp != null) {
+                        u.queryParam("timestamp", timestamp);
+                    }
+                    return u.build(vhost, topic, partition);
+                })
+                .retrieve().bodyToMono(PartitionOffsets.class).timeout(TIMEOUT));
+    }
+
+    public Mono<Optional<Long>> committed(String vhost, String topic, int partition, String subscription) {
+        return leaders.call(vhost, topic, partition, t -> t.leader().get()
+                .uri("/internal/partitions/{vhost}/{topic}/{partition}/cursors/{sub}", vhost, topic, partition, subscription)
+                .retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Long>>() { }).timeout(TIMEOUT)
+                .map(m -> Optional.ofNullable(m.get("offset"))));
+    }
+
+    public Mono<Void> commit(String vhost, String topic, int partition, String subscription, long offset) {
+        return leaders.call(vhost, topic, partition, t -> t.leader().put()
+                .uri("/internal/partitions/{vhost}/{topic}/{partition}/cursors/{sub}", vhost, topic, partition, subscription)
+                .bodyValue(Map.of("offset", offset))
+                .retrieve().toBodilessEntity().timeout(TIMEOUT).then());
+    }
+
+    private static long header(HttpHeaders h, String name) {
+        String v = h.getFirst(name);
+        return v == null ? -1 : Long.parseLong(v);
+    }
+}

@@ -1,0 +1,66 @@
+package io.tributary.gateway.openapi;
+
+/** Request and response examples shown in Swagger UI, kept in one place so they stay consistent. */
+public final class ApiExamples {
+    private ApiExamples() {
+    }
+
+    public static final String PUBLISH_ONE = """
+            {"key":"order-42","headers":{"source":"web"},"tag":"TagA","payload":{"item":"book","qty":1}}""";
+    public static final String PUBLISH_BATCH = """
+            [{"key":"order-42","payload":{"item":"book","qty":1}},
+             {"key":"order-43","tag":"TagB","payload":"plain text is JSON too"},
+             {"payloadBase64":"AAECAw==","ttlMs":60000}]""";
+    public static final String PUBLISH_NDJSON = """
+            {"key":"order-42","payload":{"item":"book"}}
+            {"key":"order-43","payload":{"item":"pen"}}""";
+    public static final String PUBLISH_RESULT = """
+            {"results":[{"topic":"orders","partition":0,"offset":41},{"topic":"orders","partition":2,"offset":17}]}""";
+
+    public static final String TOPIC_SPEC = """
+            {"partitions":3,"replicationFactor":1,"retentionMs":604800000,"retentionBytes":-1}""";
+    public static final String TOPIC_VIEW = """
+            {"vhost":"default","name":"orders","id":"5a4c...","partitionCount":2,"replicationFactor":1,
+             "retentionMs":604800000,"retentionBytes":-1,"flush":"replicated","createdAt":1795670000000,
+             "partitions":[
+               {"partition":0,"leader":"storage-1","replicas":["storage-1"],"isr":["storage-1"],"leaderEpoch":1,
+                "startOffset":0,"endOffset":42,"sizeBytes":5120},
+               {"partition":1,"leader":"storage-2","replicas":["storage-2"],"isr":["storage-2"],"leaderEpoch":1,
+                "startOffset":0,"endOffset":17,"sizeBytes":2048}]}""";
+    public static final String TOPIC_LIST = "{\"topics\":[" + TOPIC_VIEW + "]}";
+
+    public static final String SUBSCRIPTION_SPEC = """
+            {"type":"group","startAt":"earliest"}""";
+    public static final String SUBSCRIPTION_VIEW = """
+            {"vhost":"default","topic":"orders","name":"billing","type":"group","startAt":{"position":"earliest"},
+             "ackTimeoutMs":30000,"maxDeliveries":0,"members":["m-1f0c..."],
+             "partitions":[{"partition":0,"committedOffset":40,"endOffset":42,"lag":2}]}""";
+    public static final String SSE_EVENT = """
+            id: v1.MD00Mg
+            event: message
+            data: {"id":"0-41","topic":"orders","partition":0,"offset":41,"timestamp":1795670000000,"key":"order-42","headers":{},"tag":null,"payload":{"item":"book"},"deliveryCount":1}
+            """;
+    public static final String BROWSE = """
+            {"messages":[{"id":"0-41","topic":"orders","partition":0,"offset":41,"timestamp":1795670000000,
+              "key":"order-42","headers":{"source":"web"},"tag":"TagA","payload":{"item":"book","qty":1}}],
+             "nextOffset":42,"startOffset":0,"endOffset":42}""";
+    public static final String OFFSETS_FOR_TIME = """
+            {"timestamp":1795670000000,"offsets":[{"partition":0,"offset":12},{"partition":1,"offset":9}]}""";
+    public static final String CLUSTER = """
+            {"controller":"coordinator-1","metadataVersion":12,
+             "nodes":[{"id":"storage-1","url":"http://127.0.0.1:7091","partitionsLed":3}],
+             "underReplicatedPartitions":0}""";
+
+    public static final String PROBLEM_MALFORMED = """
+            {"type":"malformed-request","title":"Malformed request","status":400,
+             "detail":"malformed JSON: Unexpected character ('}' (code 125))","instance":"/api/v1/vhosts/default/topics/orders/messages"}""";
+    public static final String PROBLEM_NOT_FOUND = """
+            {"type":"not-found","title":"Not found","status":404,
+             "detail":"topic 'orders' does not exist in vhost 'default'","instance":"/api/v1/vhosts/default/topics/orders/messages"}""";
+    public static final String PROBLEM_TOO_LARGE = """
+            {"type":"payload-too-large","title":"Payload too large","status":413,
+             "detail":"message 3: payload is 1048577 bytes; the limit is 1048576","instance":"/api/v1/vhosts/default/topics/orders/messages"}""";
+    public static final String PROBLEM_INVALID_NAME = """
+            {"type":"invalid-name","title":"Invalid name","status":400,
+             "detail":"topic name 'a/b' is invalid: use 1 to 200 characters from A-Z a-z 0-9 . _ - (not '.' or '..')","instance":"/api/v1/vhosts/default/topics/a%2Fb"}""";
+}

@@ -1,0 +1,269 @@
+package io.tributary.gateway.publish;
+
+import io.tributary.protocol.problem.TributaryException;
+import io.tributary.protocol.publish.PublishEntry;
+import io.tributary.protocol.record.Record;
+import io.tributary.protocol.record.RecordCodec;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Parses a publish body (one message object, a JSON array of them, or NDJSON) straight into
+ * encoded records, in one streaming pass: this is the only place a message is parsed, and
+ * the records it produces travel to storage and back to consumers unchanged.
+ *
+ * <p>A message object: {@code key}, {@code headers} (string values), {@code tag},
+ * {@code payload} (any JSON value) or {@code payloadBase64}, {@code ttlMs}, {@code id},
+ * {@code partition}; {@code routingKey} on exchange publishes. Anything else is refused, as is
+ * a whole body with any bad message: nothing of a rejected batch is stored.
+ */
+public final class MessageParser {
+    public static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
+    static final int MAX_SHORT_FIELD_BYTES = 255;
+    static final int MAX_KEY_BYTES = 16 * 1024;
+    static final int MAX_HEADERS = 64;
+
+    private final JsonMapper json;
+    private final long maxPayloadBytes;
+
+    public MessageParser(JsonMapper json, long maxPayloadBytes) {
+        this.json = json;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    /** Parses the body; every message gets {@code timestamp}. Throws a 4xx problem on any bad input. */
+    public List<PublishEntry> parse(byte[] body, MediaType contentType, long timestamp, boolean allowRoutingKey) {
+        List<PublishEntry> entries = new ArrayList<>();
+        if (contentType != null && NDJSON.isCompatibleWith(contentType)) {
+            parseNdjson(body, timestamp, allowRoutingKey, entries);
+        } else if (contentType == null || MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
+            parseJson(body, timestamp, allowRoutingKey, entries);
+        } else {
+            throw new TributaryException(io.tributary.protocol.problem.ProblemType.UNSUPPORTED_MEDIA_TYPE,
+                    "publish bodies are application/json (one message or an array) or application/x-ndjson, not " + contentType);
+        }
+        if (entries.isEmpty()) {
+            throw TributaryException.invalidArgument("the body holds no message");
+        }
+        return entries;
+    }
+
+    private void parseJson(byte[] body, long timestamp, boolean allowRoutingKey, List<PublishEntry> out) {
+        try (JsonParser p = json.createParser(body)) {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_OBJECT) {
+                out.add(message(p, 0, timestamp, allowRoutingKey));
+            } else if (t == JsonToken.START_ARRAY) {
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t != JsonToken.START_OBJECT) {
+                        throw TributaryException.malformed("message " + out.size() + " is not a JSON object");
+                    }
+                    out.add(message(p, out.size(), timestamp, allowRoutingKey));
+                }
+            } else {
+                throw TributaryException.malformed(t == null ? "the body is empty"
+                        : "the body must be a message object or an array of them");
+            }
+            if (p.nextToken() != null) {
+                throw TributaryException.malformed("unexpected content after the JSON value");
+            }
+        } catch (JacksonException e) {
+            throw TributaryException.malformed("malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private void parseNdjson(byte[] body, long timestamp, boolean allowRoutingKey, List<PublishEntry> out) {
+        int lineStart = 0;
+        while (lineStart <= body.length) {
+            int nl = indexOf(body, (byte) '\n', lineStart);
+            int lineEnd = nl < 0 ? body.length : nl;
+            byte[] line = Arrays.copyOfRange(body, lineStart, lineEnd);
+            if (!new String(line, StandardCharsets.UTF_8).isBlank()) {
+                try (JsonParser p = json.createParser(line)) {
+                    if (p.nextToken() != JsonToken.START_OBJECT) {
+                        throw TributaryException.malformed("NDJSON line " + (out.size() + 1) + " is not a JSON object");
+                    }
+                    out.add(message(p, out.size(), timestamp, allowRoutingKey));
+                    if (p.nextToken() != null) {
+                        throw TributaryException.malformed("NDJSON line " + out.size() + " holds more than one value");
+                    }
+                } catch (JacksonException e) {
+                    throw TributaryException.malformed("malformed JSON on NDJSON line " + (out.size() + 1) + ": " + e.getOriginalMessage());
+                }
+            }
+            if (nl < 0) {
+                break;
+            }
+            lineStart = nl + 1;
+        }
+    }
+
+    private static int indexOf(byte[] b, byte c, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** One message object; the parser is on its START_OBJECT. */
+    private PublishEntry message(JsonParser p, int index, long timestamp, boolean allowRoutingKey) {
+        String where = "message " + index;
+        byte[] key = null;
+        String tag = null;
+        String id = null;
+        String routingKey = null;
+        Map<String, String> headers = Map.of();
+        byte[] payload = null;
+        boolean jsonPayload = false;
+        int partition = PublishEntry.ANY_PARTITION;
+        long expireAt = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_OBJECT) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "key" -> {
+                    String k = optionalString(p, v, where, name);
+                    key = k == null ? null : bounded(k.getBytes(StandardCharsets.UTF_8), MAX_KEY_BYTES, where, name);
+                }
+                case "tag" -> tag = shortString(p, v, where, name);
+                case "id" -> id = shortString(p, v, where, name);
+                case "routingKey" -> {
+                    if (!allowRoutingKey) {
+                        throw TributaryException.invalidArgument(where + ": routingKey is for exchange publishes, not a publish to a topic");
+                    }
+                    routingKey = shortString(p, v, where, name);
+                }
+                case "headers" -> headers = headers(p, v, where);
+                case "payload" -> {
+                    if (payload != null) {
+                        throw TributaryException.invalidArgument(where + ": give payload or payloadBase64, not both");
+                    }
+                    payload = copyValue(p);
+                    jsonPayload = true;
+                }
+                case "payloadBase64" -> {
+                    if (payload != null) {
+                        throw TributaryException.invalidArgument(where + ": give payload or payloadBase64, not both");
+                    }
+                    payload = base64(p, v, where);
+                }
+                case "partition" -> partition = (int) nonNegative(p, v, where, name, Integer.MAX_VALUE);
+                case "ttlMs" -> {
+                    long ttl = nonNegative(p, v, where, name, Long.MAX_VALUE / 2);
+                    expireAt = ttl == 0 ? 0 : timestamp + ttl;
+                }
+                case "delayMs", "deliverAt" -> throw TributaryException.invalidArgument(
+                        where + ": " + name + " (delayed delivery) is not supported yet");
+                default -> throw TributaryException.invalidArgument(where + ": unknown field '" + name + "'");
+            }
+        }
+        if (payload == null) {
+            throw TributaryException.invalidArgument(where + ": needs a payload (or payloadBase64)");
+        }
+        if (payload.length > maxPayloadBytes) {
+            throw TributaryException.payloadTooLarge(where + ": payload is " + payload.length + " bytes; the limit is "
+                    + maxPayloadBytes);
+        }
+        Record record = new Record(-1, timestamp, 0, expireAt, key, tag, id, headers, payload, jsonPayload);
+        return new PublishEntry(partition, routingKey, ByteBuffer.wrap(RecordCodec.encode(record)));
+    }
+
+    /** The current value, re-written compactly: structure and content exactly as sent. */
+    private byte[] copyValue(JsonParser p) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.copyCurrentStructure(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static String optionalString(JsonParser p, JsonToken v, String where, String name) {
+        if (v == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (v != JsonToken.VALUE_STRING) {
+            throw TributaryException.invalidArgument(where + ": " + name + " must be a string");
+        }
+        return p.getString();
+    }
+
+    private static String shortString(JsonParser p, JsonToken v, String where, String name) {
+        String s = optionalString(p, v, where, name);
+        if (s != null) {
+            bounded(s.getBytes(StandardCharsets.UTF_8), MAX_SHORT_FIELD_BYTES, where, name);
+        }
+        return s;
+    }
+
+    private static byte[] bounded(byte[] bytes, int max, String where, String name) {
+        if (bytes.length > max) {
+            throw TributaryException.invalidArgument(where + ": " + name + " is " + bytes.length + " bytes; at most " + max);
+        }
+        return bytes;
+    }
+
+    private static long nonNegative(JsonParser p, JsonToken v, String where, String name, long max) {
+        if (v != JsonToken.VALUE_NUMBER_INT) {
+            throw TributaryException.invalidArgument(where + ": " + name + " must be a whole number");
+        }
+        long n;
+        try {
+            n = p.getLongValue();
+        } catch (JacksonException e) {
+            throw TributaryException.invalidArgument(where + ": " + name + " is out of range");
+        }
+        if (n < 0 || n > max) {
+            throw TributaryException.invalidArgument(where + ": " + name + " must be between 0 and " + max);
+        }
+        return n;
+    }
+
+    private static Map<String, String> headers(JsonParser p, JsonToken v, String where) {
+        if (v == JsonToken.VALUE_NULL) {
+            return Map.of();
+        }
+        if (v != JsonToken.START_OBJECT) {
+            throw TributaryException.invalidArgument(where + ": headers must be an object of strings");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        while (p.nextToken() != JsonToken.END_OBJECT) {
+            String name = p.currentName();
+            bounded(name.getBytes(StandardCharsets.UTF_8), MAX_SHORT_FIELD_BYTES, where, "header name");
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                throw TributaryException.invalidArgument(where + ": header '" + name + "' must have a string value");
+            }
+            headers.put(name, p.getString());
+            if (headers.size() > MAX_HEADERS) {
+                throw TributaryException.invalidArgument(where + ": more than " + MAX_HEADERS + " headers");
+            }
+        }
+        return headers;
+    }
+
+    private static byte[] base64(JsonParser p, JsonToken v, String where) {
+        if (v != JsonToken.VALUE_STRING) {
+            throw TributaryException.invalidArgument(where + ": payloadBase64 must be a base64 string");
+        }
+        try {
+            return Base64.getDecoder().decode(p.getString());
+        } catch (IllegalArgumentException e) {
+            throw TributaryException.invalidArgument(where + ": payloadBase64 is not valid base64 (" + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.tributary.gateway.subscription;
+
+import io.tributary.gateway.cluster.StorageReader;
+import io.tributary.protocol.metadata.SubscriptionInfo;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One consumer connection to a {@code group} subscription: the records of the partitions the
+ * group assigns to this member, merged, with the position of each partition tracked as
+ * records are handed to the client. When the assignment changes every partition restarts
+ * from its tracked position, so nothing is skipped or repeated within the connection.
+ *
+ * <p>Where a partition starts: the position this stream already reached; else the client's
+ * resume token; else the subscription's committed cursor; else its {@code startAt}.
+ */
+public final class ConsumerStream {
+    private final SubscriptionInfo sub;
+    private final String member;
+    private final Map<Integer, Long> resume;
+    private final GroupSession group;
+    private final PartitionFeed feed;
+    private final StorageReader storage;
+    private final StartPositions starts;
+    /** Next offset per partition, as delivered to the client. */
+    private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
+    /** What was last committed per partition, so unchanged positions are not committed again. */
+    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+    private volatile List<Integer> assigned = List.of();
+
+    ConsumerStream(SubscriptionInfo sub, String member, Map<Integer, Long> resume, GroupSession group, PartitionFeed feed,
+            StorageReader storage, StartPositions starts) {
+        this.sub = sub;
+        this.member = member;
+        this.resume = Map.copyOf(resume);
+        this.group = group;
+        this.feed = feed;
+        this.storage = storage;
+        this.starts = starts;
+    }
+
+    public SubscriptionInfo subscription() {
+        return sub;
+    }
+
+    /**
+     * The records for this member, in order per partition. Positions advance as they are
+     * emitted. On every assignment the start of each partition is resolved before any record
+     * flows, so every resume token names every partition the stream reads.
+     */
+    public Flux<Delivery> deliveries() {
+        return group.assignments(sub.vhost(), sub.topic(), sub.name(), member)
+                .switchMap(partitions -> {
+                    assigned = List.copyOf(partitions);
+                    return Flux.fromIterable(partitions)
+                            .flatMap(p -> startOf(p).doOnNext(start -> positions.putIfAbsent(p, start)).thenReturn(p))
+                            .collectList()
+                            .flatMapMany(resolved -> Flux.merge(resolved.stream().map(this::partition).toList()));
+                })
+                .doOnNext(d -> positions.put(d.partition(), d.record().offset() + 1));
+    }
+
+    private Flux<Delivery> partition(int p) {
+        return feed.records(sub.vhost(), sub.topic(), p, positions.get(p)).map(r -> new Delivery(p, r));
+    }
+
+    private Mono<Long> startOf(int p) {
+        Long reached = positions.get(p);
+        if (reached != null) {
+            return Mono.just(reached);
+        }
+        Long resumed = resume.get(p);
+        if (resumed != null) {
+            return Mono.just(resumed);
+        }
+        return storage.committed(sub.vhost(), sub.topic(), p, sub.name())
+                .flatMap(c -> c.map(Mono::just).orElseGet(() -> starts.resolve(sub.vhost(), sub.topic(), p, sub.startAt())));
+    }
+
+    /** The positions of the partitions this stream reads now: the body of a resume token. */
+    public Map<Integer, Long> positions() {
+        Map<Integer, Long> now = new TreeMap<>();
+        for (int p : assigned) {
+            Long o = positions.get(p);
+            if (o != null) {
+                now.put(p, o);
+            }
+        }
+        return now;
+    }
+
+    /** Whether {@code partition}/{@code offset} is a record this stream has delivered. */
+    public boolean delivered(int partition, long offset) {
+        Long next = positions.get(partition);
+        return next != null && offset < next;
+    }
+
+    /** Commits the delivered positions of the assigned partitions that moved since the last commit. */
+    public Mono<Void> commitPositions() {
+        return commit(positions());
+    }
+
+    /** Commits {@code offsets} (next offset per partition), skipping those already committed. */
+    public Mono<Void> commit(Map<Integer, Long> offsets) {
+        return Flux.fromIterable(offsets.entrySet())
+                .filter(e -> !e.getValue().equals(committed.get(e.getKey())))
+                .flatMap(e -> storage.commit(sub.vhost(), sub.topic(), e.getKey(), sub.name(), e.getValue())
+                        .doOnSuccess(v -> committed.merge(e.getKey(), e.getValue(), Math::max)))
+                .then();
+    }
+}

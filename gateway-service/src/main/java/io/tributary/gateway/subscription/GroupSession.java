@@ -1,0 +1,46 @@
+package io.tributary.gateway.subscription;
+
+import io.tributary.gateway.GatewayProperties;
+import io.tributary.gateway.cluster.CoordinatorClient;
+import io.tributary.protocol.cluster.LeaderCall;
+import io.tributary.protocol.metadata.GroupState;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A consumer connection's membership in its group: heartbeats the coordinator every
+ * interval and emits this member's partitions whenever they change (join, another member
+ * joining or leaving). Leaves the group when the stream ends. A heartbeat that fails because
+ * the coordinator is briefly away keeps the last assignment; one that finds the subscription
+ * gone ends the stream with that error.
+ */
+@Component
+public class GroupSession {
+    private static final Logger log = LoggerFactory.getLogger(GroupSession.class);
+
+    private final CoordinatorClient coordinator;
+    private final GatewayProperties props;
+
+    public GroupSession(CoordinatorClient coordinator, GatewayProperties props) {
+        this.coordinator = coordinator;
+        this.props = props;
+    }
+
+    public Flux<List<Integer>> assignments(String vhost, String topic, String sub, String member) {
+        return Flux.interval(java.time.Duration.ZERO, props.heartbeatInterval())
+                .onBackpressureDrop()
+                .concatMap(tick -> coordinator.heartbeat(vhost, topic, sub, member)
+                        .map(GroupState::partitions)
+                        .onErrorResume(LeaderCall::isRetriable, e -> {
+                            log.debug("heartbeat of {} failed: {}", member, e.toString());
+                            return Mono.empty();
+                        }), 1)
+                .distinctUntilChanged()
+                .doFinally(signal -> coordinator.leave(vhost, topic, sub, member)
+                        .subscribe(ok -> { }, e -> log.debug("leave of {} failed: {}", member, e.toString())));
+    }
+}

@@ -1,0 +1,142 @@
+package io.tributary.gateway.subscription;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tributary.gateway.admin.JsonFields;
+import io.tributary.gateway.cluster.CoordinatorClient;
+import io.tributary.gateway.cluster.MetadataLookup;
+import io.tributary.gateway.cluster.StorageReader;
+import io.tributary.gateway.openapi.ApiExamples;
+import io.tributary.protocol.admin.SubscriptionSpec;
+import io.tributary.protocol.metadata.MetadataWatcher;
+import io.tributary.protocol.metadata.StartPosition;
+import io.tributary.protocol.metadata.SubscriptionInfo;
+import io.tributary.protocol.metadata.TopicInfo;
+import io.tributary.protocol.naming.Names;
+import io.tributary.protocol.problem.ProblemWebExceptionHandler;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/** Declaring and describing subscriptions. */
+@RestController
+@RequestMapping("/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}")
+@Tag(name = "Subscriptions", description = "Named consumers of a topic")
+public class SubscriptionController {
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionController.class);
+    private static final Set<String> FIELDS = Set.of("type", "startAt", "filter", "ackTimeoutMs", "maxDeliveries", "deadLetterTopic");
+
+    private final CoordinatorClient coordinator;
+    private final StorageReader storage;
+    private final StartPositions starts;
+    private final MetadataWatcher metadata;
+    private final MetadataLookup lookup;
+
+    public SubscriptionController(CoordinatorClient coordinator, StorageReader storage, StartPositions starts,
+            MetadataWatcher metadata, MetadataLookup lookup) {
+        this.lookup = lookup;
+        this.coordinator = coordinator;
+        this.storage = storage;
+        this.starts = starts;
+        this.metadata = metadata;
+    }
+
+    @PutMapping
+    @Operation(summary = "Declare a subscription (idempotent)",
+            description = "type: group (Kafka consumer group; the only type implemented so far). startAt: \"earliest\", "
+                    + "\"latest\" (default), {\"timestamp\":ms}, {\"offset\":n} or {\"offsets\":{\"0\":n}}. A new subscription's "
+                    + "start is fixed when it is declared: \"latest\" means the messages published after this call.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
+                    examples = @ExampleObject(value = ApiExamples.SUBSCRIPTION_SPEC))),
+            responses = {
+                    @ApiResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(value = ApiExamples.SUBSCRIPTION_VIEW))),
+                    @ApiResponse(responseCode = "200", description = "Existed with the same settings"),
+                    @ApiResponse(responseCode = "400", content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "409", description = "Exists with other settings", content = @Content(mediaType = "application/problem+json"))})
+    public Mono<ResponseEntity<SubscriptionView>> declare(@PathVariable String vhost, @PathVariable String topic,
+            @PathVariable String sub, @RequestBody(required = false) JsonNode body) {
+        Names.require("vhost", vhost);
+        Names.require("topic", topic);
+        Names.require("subscription", sub);
+        JsonFields f = JsonFields.of(body, "subscription settings", FIELDS);
+        SubscriptionSpec spec = new SubscriptionSpec(f.string("type"), StartPositions.parse(f.get("startAt"), "startAt"),
+                f.string("filter"), f.longValue("ackTimeoutMs"), f.integer("maxDeliveries"), f.string("deadLetterTopic"));
+        return coordinator.putSubscription(vhost, topic, sub, spec).flatMap(c -> {
+            TopicInfo t = c.snapshot().requireTopic(vhost, topic);
+            Mono<Void> pin = c.created() ? pinStart(t, c.body()) : Mono.empty();
+            return pin.then(view(t, c.body()))
+                    .map(v -> ResponseEntity.status(c.created() ? HttpStatus.CREATED : HttpStatus.OK).body(v));
+        });
+    }
+
+    /**
+     * Fixes where a new subscription starts by committing its start on every partition now,
+     * so "latest" means "after the declaration", not "after the first consumer connects".
+     * Earliest needs no pin (it follows retention). Best effort: a partition whose leader is
+     * away falls back to resolving startAt when first consumed.
+     */
+    private Mono<Void> pinStart(TopicInfo t, SubscriptionInfo s) {
+        if (StartPosition.EARLIEST.equals(s.startAt().position())) {
+            return Mono.empty();
+        }
+        return Flux.range(0, t.partitions())
+                .flatMap(p -> starts.resolve(t.vhost(), t.name(), p, s.startAt())
+                        .flatMap(offset -> storage.commit(t.vhost(), t.name(), p, s.name(), offset))
+                        .onErrorResume(e -> {
+                            log.warn("could not pin the start of {} on partition {}: {}", s.key(), p, e.toString());
+                            return Mono.empty();
+                        }))
+                .then();
+    }
+
+    @GetMapping
+    @Operation(summary = "Describe a subscription: members, committed offset and lag per partition",
+            responses = {
+                    @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(value = ApiExamples.SUBSCRIPTION_VIEW))),
+                    @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json"))})
+    public Mono<SubscriptionView> describe(@PathVariable String vhost, @PathVariable String topic, @PathVariable String sub) {
+        Names.require("vhost", vhost);
+        Names.require("topic", topic);
+        Names.require("subscription", sub);
+        return metadata.refresh().flatMap(m -> lookup.subscription(vhost, topic, sub)
+                .flatMap(s -> view(m.requireTopic(vhost, topic), s)));
+    }
+
+    private Mono<SubscriptionView> view(TopicInfo t, SubscriptionInfo s) {
+        Mono<List<String>> members = coordinator.members(t.vhost(), t.name(), s.name());
+        Mono<List<SubscriptionView.PartitionLag>> lags = Flux.range(0, t.partitions())
+                .flatMapSequential(p -> lag(t, s, p))
+                .collectList();
+        return Mono.zip(members, lags).map(z -> SubscriptionView.of(s, z.getT1(), z.getT2()));
+    }
+
+    private Mono<SubscriptionView.PartitionLag> lag(TopicInfo t, SubscriptionInfo s, int p) {
+        return Mono.zip(storage.offsets(t.vhost(), t.name(), p, null), storage.committed(t.vhost(), t.name(), p, s.name()))
+                .map(z -> {
+                    Long committed = z.getT2().orElse(null);
+                    long from = committed != null ? committed : z.getT1().startOffset();
+                    return new SubscriptionView.PartitionLag(p, committed, z.getT1().endOffset(),
+                            Math.max(0, z.getT1().endOffset() - from), null);
+                })
+                .onErrorResume(e -> Mono.just(new SubscriptionView.PartitionLag(p, null, null, null,
+                        ProblemWebExceptionHandler.toProblem(e).detail())));
+    }
+}
