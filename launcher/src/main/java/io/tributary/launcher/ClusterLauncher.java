@@ -43,9 +43,17 @@ public final class ClusterLauncher implements AutoCloseable {
         this.jvmOptions = List.copyOf(jvmOptions);
     }
 
-    /** Heap and GC settings for each service: small heaps, so six JVMs fit on a laptop. */
+    /**
+     * JVM settings for each service: small heaps so six JVMs fit on a laptop, and
+     * TRIBUTARY_JVM_OPTS appended (for example -XX:TieredStopAtLevel=1 for faster starts).
+     */
     public static List<String> defaultJvmOptions() {
-        return List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+        List<String> opts = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"));
+        String extra = System.getenv("TRIBUTARY_JVM_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            opts.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return opts;
     }
 
     public ClusterLayout layout() {

@@ -1,0 +1,98 @@
+package io.tributary.cluster;
+
+import io.tributary.launcher.ClusterLauncher;
+import io.tributary.launcher.ClusterLayout;
+import io.tributary.launcher.Ports;
+import io.tributary.launcher.RedisEndpoint;
+import io.tributary.launcher.TestRedis;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One real cluster for the whole cluster-test run, started through the same launcher code as
+ * {@code bin/tributary up}: Redis (REDIS_URL, Testcontainers or the embedded server), a
+ * coordinator, three storage nodes, routing and a gateway, each its own JVM on free ports.
+ * Tests isolate themselves by topic name. Stopped when the test JVM exits.
+ */
+public final class TestCluster {
+    private static TestCluster instance;
+
+    private final ClusterLauncher launcher;
+    private final Api api;
+    private final RedisEndpoint redis;
+
+    private TestCluster(ClusterLauncher launcher, RedisEndpoint redis) {
+        this.launcher = launcher;
+        this.redis = redis;
+        this.api = new Api(launcher.layout().gatewayUrl());
+    }
+
+    public static synchronized TestCluster get() {
+        if (instance == null) {
+            instance = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(instance.launcher::close, "test-cluster-stop"));
+        }
+        return instance;
+    }
+
+    private static TestCluster start() {
+        Path repo = repoRoot();
+        Path home;
+        try {
+            home = Files.createDirectories(repo.resolve("cluster-tests/target/cluster-" + System.currentTimeMillis()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RedisEndpoint redis = TestRedis.shared();
+        List<Integer> storagePorts = List.of(Ports.free(), Ports.free(), Ports.free());
+        ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings("127.0.0.1", Ports.free(), Ports.free(),
+                Ports.free(), storagePorts, redis.url(), "cluster-test-token", TestRedis.uniquePrefix(), home.resolve("data")));
+        // C1 only: these JVMs are measured for correctness, not speed, and start ~30% cheaper.
+        List<String> jvm = new ArrayList<>(ClusterLauncher.defaultJvmOptions());
+        jvm.add("-XX:TieredStopAtLevel=1");
+        ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, jvm);
+        long t0 = System.nanoTime();
+        launcher.startAll();
+        System.out.printf("Test cluster ready in %.1f s (Redis from %s), logs in %s%n",
+                (System.nanoTime() - t0) / 1e9, redis.origin(), home.resolve("logs"));
+        return new TestCluster(launcher, redis);
+    }
+
+    static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isRegularFile(p.resolve("mvnw"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("cannot find the repository root (no mvnw above " + Path.of("").toAbsolutePath() + ")");
+        }
+        return p;
+    }
+
+    public Api api() {
+        return api;
+    }
+
+    public ClusterLauncher launcher() {
+        return launcher;
+    }
+
+    public ClusterLayout layout() {
+        return launcher.layout();
+    }
+
+    public RedisEndpoint redis() {
+        return redis;
+    }
+
+    /** kill -9 a service, start it again and wait until it is ready. */
+    public void killAndRestart(String name) {
+        launcher.kill(name);
+        launcher.start(name);
+        launcher.awaitReady(name);
+    }
+}
