@@ -59,6 +59,20 @@ public final class ClusterLayout {
             Path dataDir) {
     }
 
+    /**
+     * The local cluster's settings: gateway on 8080 (or {@code gatewayPort}), coordinator 7070,
+     * routing 7080, storage nodes from 7091. docker-compose.yml and k8s/ use these ports too.
+     */
+    public static Settings defaults(String host, int gatewayPort, int storageNodes, String redisUrl, String clusterToken,
+            String keyPrefix, Path dataDir) {
+        List<Integer> storagePorts = new ArrayList<>();
+        for (int i = 0; i < storageNodes; i++) {
+            storagePorts.add(DEFAULT_STORAGE_BASE_PORT + i);
+        }
+        return new Settings(host, gatewayPort, DEFAULT_COORDINATOR_PORT, DEFAULT_ROUTING_PORT, storagePorts, redisUrl,
+                clusterToken, keyPrefix, dataDir);
+    }
+
     public static ClusterLayout of(Settings s) {
         String coordinatorUrl = "http://" + s.host() + ":" + s.coordinatorPort();
         List<ServiceSpec> list = new ArrayList<>();

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -64,10 +63,8 @@ public final class Main {
         } else {
             System.out.println("redis        " + redisUrl + " (REDIS_URL)");
         }
-        ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings(host, gatewayPort,
-                ClusterLayout.DEFAULT_COORDINATOR_PORT, ClusterLayout.DEFAULT_ROUTING_PORT,
-                IntStream.range(0, nodes).map(i -> ClusterLayout.DEFAULT_STORAGE_BASE_PORT + i).boxed().toList(),
-                redisUrl, newToken(), env("TRIBUTARY_REDIS_KEY_PREFIX", "trib:"), home.resolve("data")));
+        ClusterLayout layout = ClusterLayout.of(ClusterLayout.defaults(host, gatewayPort, nodes, redisUrl, newToken(),
+                env("TRIBUTARY_REDIS_KEY_PREFIX", "trib:"), home.resolve("data")));
         writePorts(home, layout);
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, ClusterLauncher.defaultJvmOptions());
         try {
