@@ -102,7 +102,8 @@ public class TopicController {
     @DeleteMapping("/{topic}")
     @Operation(summary = "Delete a topic, its data and its subscriptions",
             responses = {@ApiResponse(responseCode = "204", description = "Deleted"),
-                    @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json"))})
+                    @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json",
+                            examples = @ExampleObject(value = ApiExamples.PROBLEM_NOT_FOUND)))})
     public Mono<ResponseEntity<Void>> delete(@PathVariable String vhost, @PathVariable String topic) {
         Names.require("vhost", vhost);
         Names.require("topic", topic);

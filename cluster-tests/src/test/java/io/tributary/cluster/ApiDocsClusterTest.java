@@ -1,0 +1,43 @@
+package io.tributary.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** Swagger UI is served, and the OpenAPI document covers every public endpoint with examples. */
+class ApiDocsClusterTest {
+
+    @Test
+    void everyPublicEndpointIsDocumentedWithExamples() {
+        Api api = TestCluster.get().api();
+        assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
+        JsonNode doc = api.get("/v3/api-docs").json();
+        JsonNode paths = doc.get("paths");
+        Map<String, List<String>> expected = Map.of(
+                "/api/v1/vhosts/{vhost}", List.of("put"),
+                "/api/v1/vhosts/{vhost}/topics", List.of("get"),
+                "/api/v1/vhosts/{vhost}/topics/{topic}", List.of("put", "get", "delete"),
+                "/api/v1/vhosts/{vhost}/topics/{topic}/messages", List.of("post", "get"),
+                "/api/v1/vhosts/{vhost}/topics/{topic}/partitions/{partition}/messages", List.of("get"),
+                "/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}", List.of("put", "get"),
+                "/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/events", List.of("get"),
+                "/ws/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}", List.of("get"),
+                "/api/v1/cluster", List.of("get"));
+        List<String> withoutExamples = new ArrayList<>();
+        expected.forEach((path, methods) -> {
+            assertThat(paths.has(path)).as("documented: " + path).isTrue();
+            for (String m : methods) {
+                JsonNode op = paths.get(path).get(m);
+                assertThat(op).as(m + " " + path).isNotNull();
+                if (!op.toString().contains("\"example")) {
+                    withoutExamples.add(m + " " + path);
+                }
+            }
+        });
+        assertThat(withoutExamples).as("operations without a request or response example").isEmpty();
+    }
+}

@@ -1,0 +1,144 @@
+package io.tributary.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The README's curl walk-through, run as written against the test cluster: every curl
+ * command in its bash blocks is parsed (method, headers, body, URL) and sent, and the
+ * answers shown in the README are checked, so the README cannot drift from the API.
+ */
+class ReadmeWalkthroughClusterTest {
+
+    /** A curl command line, as far as the README uses curl. */
+    record Curl(String method, String url, List<String[]> headers, String body, boolean stream) {
+        static Curl parse(String command) {
+            List<String> words = shellWords(command);
+            String method = null;
+            String url = null;
+            String body = null;
+            boolean stream = false;
+            List<String[]> headers = new ArrayList<>();
+            for (int i = 1; i < words.size(); i++) {
+                String w = words.get(i);
+                switch (w) {
+                    case "-s" -> { }
+                    case "-N" -> stream = true;
+                    case "-X" -> method = words.get(++i);
+                    case "-H" -> {
+                        String h = words.get(++i);
+                        int colon = h.indexOf(':');
+                        headers.add(new String[] {h.substring(0, colon).trim(), h.substring(colon + 1).trim()});
+                    }
+                    case "-d" -> body = words.get(++i);
+                    default -> {
+                        assertThat(w).as("an option this test does not know: " + w).doesNotStartWith("-");
+                        url = w;
+                    }
+                }
+            }
+            if (method == null) {
+                method = body == null ? "GET" : "POST";
+            }
+            return new Curl(method, url, headers, body, stream);
+        }
+
+        /** Splits like a POSIX shell for what the README uses: single quotes and backslash-newline. */
+        static List<String> shellWords(String s) {
+            List<String> words = new ArrayList<>();
+            StringBuilder cur = null;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '\'') {
+                    int end = s.indexOf('\'', i + 1);
+                    cur = cur == null ? new StringBuilder() : cur;
+                    cur.append(s, i + 1, end);
+                    i = end;
+                } else if (c == '\\' && i + 1 < s.length() && s.charAt(i + 1) == '\n') {
+                    i++;
+                } else if (Character.isWhitespace(c)) {
+                    if (cur != null) {
+                        words.add(cur.toString());
+                        cur = null;
+                    }
+                } else {
+                    cur = cur == null ? new StringBuilder() : cur;
+                    cur.append(c);
+                }
+            }
+            if (cur != null) {
+                words.add(cur.toString());
+            }
+            return words;
+        }
+    }
+
+    @Test
+    void theWalkThroughWorksAsWritten() throws Exception {
+        TestCluster cluster = TestCluster.get();
+        String readme = Files.readString(TestCluster.repoRoot().resolve("README.md"));
+        int walkthrough = readme.indexOf("## Walk-through");
+        assertThat(walkthrough).isPositive();
+        String section = readme.substring(walkthrough, readme.indexOf("\n## ", walkthrough + 5));
+
+        List<String> commands = new ArrayList<>();
+        Matcher blocks = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(section);
+        while (blocks.find()) {
+            for (String cmd : blocks.group(1).split("\\n(?=curl )")) {
+                if (!cmd.isBlank()) {
+                    commands.add(cmd.trim());
+                }
+            }
+        }
+        List<String> shownJson = new ArrayList<>();
+        Matcher json = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(section);
+        while (json.find()) {
+            shownJson.add(json.group(1).trim());
+        }
+        assertThat(commands).hasSizeGreaterThanOrEqualTo(6);
+
+        String gateway = cluster.api().base();
+        List<String> answers = new ArrayList<>();
+        List<SseClient.Event> events = List.of();
+        for (String command : commands) {
+            Curl curl = Curl.parse(command);
+            URI uri = URI.create(("http://" + curl.url()).replace("http://localhost:8080", gateway));
+            if (curl.stream()) {
+                try (SseClient sse = SseClient.open(cluster.api().http(), uri, null)) {
+                    events = sse.take(3, Duration.ofSeconds(30));
+                }
+                continue;
+            }
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(curl.method(),
+                    curl.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(curl.body()));
+            curl.headers().forEach(h -> b.header(h[0], h[1]));
+            var response = cluster.api().http().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            answers.add(response.statusCode() + " " + response.body());
+        }
+
+        // The publish answer and the error shown in the README are exactly what the cluster said.
+        assertThat(answers).anySatisfy(a -> assertThat(Api.JSON.readTree(a.substring(4)))
+                .isEqualTo(Api.JSON.readTree(shownJson.get(0))));
+        assertThat(answers).anySatisfy(a -> assertThat(a).startsWith("404 ")
+                .satisfies(x -> assertThat(Api.JSON.readTree(x.substring(4))).isEqualTo(Api.JSON.readTree(shownJson.get(1)))));
+        // The SSE stream shows the three messages; the first event of partition 0 is the one the README shows.
+        assertThat(events).hasSize(3);
+        JsonNode first = events.stream().map(e -> Api.JSON.readTree(e.data()))
+                .filter(d -> d.get("id").asString().equals("0-0")).findFirst().orElseThrow();
+        assertThat(first.get("key").asString()).isEqualTo("alice");
+        assertThat(first.get("payload")).isEqualTo(Api.JSON.readTree("{\"item\":\"book\",\"qty\":1}"));
+        assertThat(section).contains("data:" + "{\"id\":\"0-0\",\"topic\":\"orders\",\"partition\":0,\"offset\":0");
+        answers.forEach(a -> assertThat(a).matches("^(200|201|404) .*"));
+    }
+}
