@@ -3,9 +3,8 @@ package io.tributary.gateway;
 import io.tributary.protocol.cluster.InternalWebClients;
 import io.tributary.protocol.cluster.LeaderCall;
 import io.tributary.protocol.cluster.ProtocolConfiguration;
-import io.tributary.protocol.metadata.MetadataHealthIndicator;
+import io.tributary.protocol.metadata.MetadataConfiguration;
 import io.tributary.protocol.metadata.MetadataWatcher;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -18,22 +17,12 @@ import org.springframework.context.annotation.Import;
  * admin changes to the coordinator, and reads partitions from their storage leaders.
  */
 @SpringBootApplication
-@Import(ProtocolConfiguration.class)
+@Import({ProtocolConfiguration.class, MetadataConfiguration.class})
 @EnableConfigurationProperties(GatewayProperties.class)
 public class GatewayApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(GatewayApplication.class, args);
-    }
-
-    @Bean("metadata")
-    MetadataHealthIndicator metadataHealthIndicator(MetadataWatcher metadata) {
-        return new MetadataHealthIndicator(metadata);
-    }
-
-    @Bean
-    MetadataWatcher metadataWatcher(InternalWebClients clients, @Value("${tributary.coordinator.url}") String url) {
-        return new MetadataWatcher(clients.forUrl(url));
     }
 
     @Bean

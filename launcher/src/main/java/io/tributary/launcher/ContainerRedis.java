@@ -15,12 +15,23 @@ final class ContainerRedis implements RedisEndpoint {
     }
 
     static RedisEndpoint startIfDockerAvailable() {
+        if (!dockerMayBeThere()) {
+            return null; // spare Testcontainers' long "no Docker environment" error in every log
+        }
         try {
             Class.forName("org.testcontainers.DockerClientFactory");
         } catch (ClassNotFoundException | LinkageError absent) {
             return null;
         }
         return Docker.start();
+    }
+
+    private static boolean dockerMayBeThere() {
+        String home = System.getProperty("user.home");
+        return System.getenv("DOCKER_HOST") != null
+                || java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+                || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".docker", "run", "docker.sock"))
+                || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".testcontainers.properties"));
     }
 
     @Override

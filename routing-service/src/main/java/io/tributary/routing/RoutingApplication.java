@@ -1,14 +1,10 @@
 package io.tributary.routing;
 
-import io.tributary.protocol.cluster.InternalWebClients;
 import io.tributary.protocol.cluster.ProtocolConfiguration;
-import io.tributary.protocol.metadata.MetadataHealthIndicator;
-import io.tributary.protocol.metadata.MetadataWatcher;
-import org.springframework.beans.factory.annotation.Value;
+import io.tributary.protocol.metadata.MetadataConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -17,21 +13,11 @@ import org.springframework.context.annotation.Import;
  * apart from its copy of the cluster metadata.
  */
 @SpringBootApplication
-@Import(ProtocolConfiguration.class)
+@Import({ProtocolConfiguration.class, MetadataConfiguration.class})
 @EnableConfigurationProperties(RoutingProperties.class)
 public class RoutingApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(RoutingApplication.class, args);
-    }
-
-    @Bean("metadata")
-    MetadataHealthIndicator metadataHealthIndicator(MetadataWatcher metadata) {
-        return new MetadataHealthIndicator(metadata);
-    }
-
-    @Bean
-    MetadataWatcher metadataWatcher(InternalWebClients clients, @Value("${tributary.coordinator.url}") String url) {
-        return new MetadataWatcher(clients.forUrl(url));
     }
 }

@@ -1,9 +1,8 @@
 package io.tributary.storage;
 
-import io.tributary.protocol.cluster.InternalWebClients;
 import io.tributary.protocol.cluster.ProtocolConfiguration;
+import io.tributary.protocol.metadata.MetadataConfiguration;
 import io.tributary.protocol.lease.RedisKeys;
-import io.tributary.protocol.metadata.MetadataWatcher;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -19,7 +18,7 @@ import reactor.core.scheduler.Schedulers;
  * coordinator knows it is alive.
  */
 @SpringBootApplication
-@Import(ProtocolConfiguration.class)
+@Import({ProtocolConfiguration.class, MetadataConfiguration.class})
 @EnableConfigurationProperties(StorageProperties.class)
 public class StorageApplication {
 
@@ -30,11 +29,6 @@ public class StorageApplication {
     @Bean
     RedisKeys redisKeys(@Value("${tributary.redis.key-prefix:trib:}") String prefix) {
         return new RedisKeys(prefix);
-    }
-
-    @Bean
-    MetadataWatcher metadataWatcher(InternalWebClients clients, @Value("${tributary.coordinator.url}") String url) {
-        return new MetadataWatcher(clients.forUrl(url));
     }
 
     /** Where every file operation runs: bounded, so a slow disk queues work instead of spawning threads. */

@@ -1,13 +1,11 @@
 package io.tributary.storage.lease;
 
+import io.tributary.protocol.lease.LeaseKeeper;
 import io.tributary.protocol.lease.RedisKeys;
 import io.tributary.protocol.lease.RedisLease;
 import io.tributary.protocol.metadata.NodeInfo;
 import io.tributary.storage.StorageProperties;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -17,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Registers this storage node in Redis and keeps its lease alive: the key
- * {@code node:<id>} holds {"id","url"} with a TTL and is renewed every ttl/3. The
+ * {@code node:<id>} holds {"id","url"} with a TTL, and {@code nodes} lists the id. The
  * coordinator treats the node as live while the key exists. A restarted node with the same
  * id and URL takes its lease back at once.
  */
@@ -25,64 +23,41 @@ import tools.jackson.databind.json.JsonMapper;
 public class NodeLeaseKeeper implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(NodeLeaseKeeper.class);
 
-    private final StringRedisTemplate redis;
-    private final RedisKeys keys;
-    private final StorageProperties props;
-    private final RedisLease lease;
-    private ScheduledExecutorService timer;
-    private volatile boolean held;
+    private final LeaseKeeper keeper;
 
     public NodeLeaseKeeper(StringRedisTemplate redis, RedisKeys keys, StorageProperties props, JsonMapper json) {
-        this.redis = redis;
-        this.keys = keys;
-        this.props = props;
         String value = json.writeValueAsString(new NodeInfo(props.nodeId(), props.advertisedUrl()));
-        this.lease = new RedisLease(redis, keys.nodeLease(props.nodeId()), value, props.leaseTtl(), Duration.ofMillis(500));
+        RedisLease lease = new RedisLease(redis, keys.nodeLease(props.nodeId()), value, props.leaseTtl(), Duration.ofMillis(500));
+        this.keeper = new LeaseKeeper("node-lease", lease, props.leaseTtl().toMillis(), new LeaseKeeper.Holder() {
+            @Override
+            public void acquired(RedisLease.Outcome outcome) {
+                redis.opsForSet().add(keys.nodes(), props.nodeId());
+                log.info("Node {} registered at {} ({})", props.nodeId(), props.advertisedUrl(), outcome);
+            }
+
+            @Override
+            public void lost() {
+                log.error("Node {} lost its lease; registering again", props.nodeId());
+            }
+        });
     }
 
     public boolean isHeld() {
-        return held && lease.isValid();
-    }
-
-    void tick() {
-        try {
-            if (held && lease.renew()) {
-                return;
-            }
-            redis.opsForSet().add(keys.nodes(), props.nodeId());
-            boolean was = held;
-            held = lease.acquire() != RedisLease.Outcome.HELD_ELSEWHERE;
-            if (held && !was) {
-                log.info("Node {} registered at {}", props.nodeId(), props.advertisedUrl());
-            } else if (!held) {
-                log.warn("Node lease {} is held by another process; retrying", lease.key());
-            }
-        } catch (RuntimeException e) {
-            log.warn("Node lease renewal failed: {}", e.toString());
-        }
+        return keeper.isHeld();
     }
 
     @Override
     public void start() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "node-lease"));
-        timer.scheduleWithFixedDelay(this::tick, 0, Math.max(100, props.leaseTtl().toMillis() / 3), TimeUnit.MILLISECONDS);
+        keeper.start();
     }
 
     @Override
     public void stop() {
-        timer.shutdownNow();
-        if (held) {
-            held = false;
-            try {
-                lease.release();
-            } catch (RuntimeException e) {
-                log.debug("release failed: {}", e.toString());
-            }
-        }
+        keeper.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return timer != null && !timer.isShutdown();
+        return keeper.isRunning();
     }
 }
