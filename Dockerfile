@@ -11,6 +11,6 @@ FROM eclipse-temurin:17-jre
 ARG SERVICE
 # curl answers the health checks (Actuator readiness) in docker-compose.yml.
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
-COPY --from=build /src/${SERVICE}/target/${SERVICE}.jar /app/app.jar
+COPY --from=build /src/${SERVICE}/target/${SERVICE}-exec.jar /app/app.jar
 ENV JAVA_TOOL_OPTIONS="-Xms64m -Xmx512m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
 ENTRYPOINT ["java", "-jar", "/app/app.jar"]

@@ -13,7 +13,7 @@ public record ServiceSpec(String name, String module, int port, Map<String, Stri
     }
 
     public String jarFileName() {
-        return module + ".jar";
+        return module + "-exec.jar";
     }
 
     public String readinessUrl(String host) {
