@@ -54,7 +54,11 @@ public final class TestCluster {
         // C1 only: these JVMs are measured for correctness, not speed, and start ~30% cheaper.
         List<String> jvm = new ArrayList<>(ClusterLauncher.defaultJvmOptions());
         jvm.add("-XX:TieredStopAtLevel=1");
-        ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, jvm);
+        // Small segments and a quick retention check, so segment rolls and retention happen within a test.
+        java.util.Map<String, String> tuning = java.util.Map.of(
+                "TRIBUTARY_STORAGE_SEGMENT_BYTES", "64KB",
+                "TRIBUTARY_STORAGE_RETENTION_CHECK_INTERVAL", "1s");
+        ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, jvm, tuning);
         long t0 = System.nanoTime();
         launcher.startAll();
         System.out.printf("Test cluster ready in %.1f s (Redis from %s), logs in %s%n",

@@ -33,14 +33,24 @@ public final class ClusterLauncher implements AutoCloseable {
     private final Path home;
     private final ClusterLayout layout;
     private final List<String> jvmOptions;
+    private final Map<String, String> extraEnv;
     private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public ClusterLauncher(Path repoRoot, Path home, ClusterLayout layout, List<String> jvmOptions) {
+        this(repoRoot, home, layout, jvmOptions, Map.of());
+    }
+
+    /**
+     * @param extraEnv settings added to every service's environment on top of the layout's
+     *     (tests use it to shrink segments and shorten intervals)
+     */
+    public ClusterLauncher(Path repoRoot, Path home, ClusterLayout layout, List<String> jvmOptions, Map<String, String> extraEnv) {
         this.repoRoot = repoRoot.toAbsolutePath().normalize();
         this.home = home.toAbsolutePath().normalize();
         this.layout = layout;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.extraEnv = Map.copyOf(extraEnv);
     }
 
     /**
@@ -102,6 +112,7 @@ public final class ClusterLauncher implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().putAll(spec.env());
+            pb.environment().putAll(extraEnv);
             Process p = pb.start();
             ManagedProcess mp = new ManagedProcess(name, p.pid(), log);
             Files.writeString(run.resolve(name + ".pid"), Long.toString(p.pid()), StandardCharsets.UTF_8);

@@ -9,6 +9,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import io.tributary.storage.files.FileCache;
+import io.tributary.storage.partition.PartitionSettings;
+import io.tributary.storage.segment.SegmentConfig;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -35,5 +38,17 @@ public class StorageApplication {
     @Bean(destroyMethod = "dispose")
     Scheduler diskScheduler(StorageProperties props) {
         return Schedulers.newBoundedElastic(props.diskThreads(), 100_000, "disk");
+    }
+
+    @Bean(destroyMethod = "close")
+    FileCache fileCache(StorageProperties props) {
+        return new FileCache(props.maxOpenFiles());
+    }
+
+    @Bean
+    PartitionSettings partitionSettings(StorageProperties props, FileCache files, Scheduler diskScheduler) {
+        SegmentConfig segments = new SegmentConfig((int) props.segmentBytes().toBytes(), props.segmentAge().toMillis(),
+                props.indexIntervalBytes());
+        return new PartitionSettings(segments, files, props.dedupWindow().toMillis(), props.dedupMaxIdsPerPartition(), diskScheduler);
     }
 }

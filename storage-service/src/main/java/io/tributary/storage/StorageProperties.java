@@ -15,5 +15,12 @@ public record StorageProperties(
         Duration flushInterval,
         DataSize maxBatchBytes,
         DataSize maxFetchBytes,
-        int diskThreads) {
+        int diskThreads,
+        DataSize segmentBytes,
+        Duration segmentAge,
+        int indexIntervalBytes,
+        int maxOpenFiles,
+        Duration retentionCheckInterval,
+        Duration dedupWindow,
+        int dedupMaxIdsPerPartition) {
 }

@@ -120,22 +120,29 @@ public class BrowseController {
     }
 
     @GetMapping(value = "/api/v1/vhosts/{vhost}/topics/{topic}/messages", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Find the offset of a time in every partition (Kafka's offsetsForTimes)",
-            description = "?timestamp=<epoch ms> answers, per partition, the first offset whose message has a timestamp at or "
-                    + "after it (the end offset when there is none).",
+    @Operation(summary = "Look up messages by key, or offsets by time",
+            description = "?key=<key> answers the messages with that key, newest first (up to ?limit=, default 10, max 100), "
+                    + "through each segment's key index rather than a scan of the log (RocketMQ's index service). "
+                    + "?timestamp=<epoch ms> answers, per partition, the first offset whose message has a timestamp at or "
+                    + "after it, the end offset when there is none (Kafka's offsetsForTimes).",
             responses = {
-                    @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
-                            examples = @ExampleObject(value = ApiExamples.OFFSETS_FOR_TIME))),
+                    @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json", examples = {
+                            @ExampleObject(name = "by key", value = ApiExamples.BY_KEY),
+                            @ExampleObject(name = "by timestamp", value = ApiExamples.OFFSETS_FOR_TIME)})),
                     @ApiResponse(responseCode = "400", content = @Content(mediaType = "application/problem+json"))})
     public Mono<Map<String, Object>> lookup(@PathVariable String vhost, @PathVariable String topic,
-            @RequestParam(required = false) Long timestamp, @RequestParam(required = false) String key) {
+            @RequestParam(required = false) Long timestamp, @RequestParam(required = false) String key,
+            @RequestParam(defaultValue = "10") int limit) {
         Names.require("vhost", vhost);
         Names.require("topic", topic);
-        if (key != null) {
-            return Mono.error(TributaryException.invalidArgument("lookup by key is not supported yet"));
+        if ((key == null) == (timestamp == null)) {
+            return Mono.error(TributaryException.invalidArgument("give exactly one of ?key=<key> and ?timestamp=<epoch ms>"));
         }
-        if (timestamp == null || timestamp < 0) {
-            return Mono.error(TributaryException.invalidArgument("give ?timestamp=<epoch ms> (non-negative)"));
+        if (key != null) {
+            return byKey(vhost, topic, key, limit);
+        }
+        if (timestamp < 0) {
+            return Mono.error(TributaryException.invalidArgument("timestamp must not be negative"));
         }
         return lookup.topic(vhost, topic).flatMap(t -> Flux.range(0, t.partitions())
                 .flatMapSequential(p -> storage.offsets(vhost, topic, p, timestamp).map(o -> {
@@ -146,6 +153,35 @@ public class BrowseController {
                 }))
                 .collectList()
                 .map(list -> Map.<String, Object>of("timestamp", timestamp, "offsets", list)));
+    }
+
+    private Mono<Map<String, Object>> byKey(String vhost, String topic, String key, int limit) {
+        if (limit < 1 || limit > 100) {
+            return Mono.error(TributaryException.invalidArgument("limit must be between 1 and 100"));
+        }
+        byte[] keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return lookup.topic(vhost, topic).flatMap(t -> Flux.range(0, t.partitions())
+                .flatMap(p -> storage.byKey(vhost, topic, p, keyBytes, limit)
+                        .map(records -> records.stream().map(r -> new Object[] {p, r}).toList()))
+                .collectList()
+                .map(perPartition -> {
+                    List<Object[]> all = new ArrayList<>();
+                    perPartition.forEach(all::addAll);
+                    all.sort((a, b) -> {
+                        Record ra = (Record) a[1];
+                        Record rb = (Record) b[1];
+                        int byTime = Long.compare(rb.timestamp(), ra.timestamp());
+                        return byTime != 0 ? byTime : Long.compare(rb.offset(), ra.offset());
+                    });
+                    ArrayNode messages = json.createArrayNode();
+                    for (Object[] pr : all.subList(0, Math.min(limit, all.size()))) {
+                        messages.add(json.readTree(DeliveredMessage.toJson(json, topic, (Integer) pr[0], (Record) pr[1], null)));
+                    }
+                    Map<String, Object> result = new LinkedHashMap<>();
+                    result.put("key", key);
+                    result.put("messages", messages);
+                    return result;
+                }));
     }
 
     private static int partitionNumber(String partition) {

@@ -67,6 +67,29 @@ public class StorageReader {
                 .retrieve().toBodilessEntity().timeout(TIMEOUT).then());
     }
 
+    /** Up to {@code limit} records of the partition with {@code key}, newest first, through the storage key index. */
+    public Mono<java.util.List<io.tributary.protocol.record.Record>> byKey(String vhost, String topic, int partition, byte[] key, int limit) {
+        String encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key);
+        return leaders.call(vhost, topic, partition, t -> t.leader().get()
+                .uri(u -> u.path("/internal/partitions/{vhost}/{topic}/{partition}/keys")
+                        .queryParam("key", encoded).queryParam("limit", limit).build(vhost, topic, partition))
+                .retrieve().bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).timeout(TIMEOUT)
+                .map(StorageReader::decodeKeyed));
+    }
+
+    /** The storage key lookup's answer: repeated (int64 offset, record). */
+    static java.util.List<io.tributary.protocol.record.Record> decodeKeyed(byte[] body) {
+        ByteBuffer b = ByteBuffer.wrap(body);
+        java.util.List<io.tributary.protocol.record.Record> records = new java.util.ArrayList<>();
+        while (b.remaining() >= 8) {
+            long offset = b.getLong();
+            int size = io.tributary.protocol.record.RecordCodec.sizeAt(b, b.position());
+            records.add(io.tributary.protocol.record.RecordCodec.decode(b.slice(b.position(), size), offset));
+            b.position(b.position() + size);
+        }
+        return records;
+    }
+
     private static long header(HttpHeaders h, String name) {
         String v = h.getFirst(name);
         return v == null ? -1 : Long.parseLong(v);

@@ -46,6 +46,9 @@ public final class ApiExamples {
              "nextOffset":42,"startOffset":0,"endOffset":42}""";
     public static final String OFFSETS_FOR_TIME = """
             {"timestamp":1795670000000,"offsets":[{"partition":0,"offset":12},{"partition":1,"offset":9}]}""";
+    public static final String BY_KEY = """
+            {"key":"order-42","messages":[{"id":"0-41","topic":"orders","partition":0,"offset":41,"timestamp":1795670000000,
+              "key":"order-42","headers":{},"tag":null,"payload":{"item":"book","qty":2}}]}""";
     public static final String CLUSTER = """
             {"controller":"coordinator-1","metadataVersion":12,
              "nodes":[{"id":"storage-1","url":"http://127.0.0.1:7091","partitionsLed":3}],

@@ -27,6 +27,8 @@ public enum ProblemType {
     NOT_LEADER("not-leader", 421, "Not the partition leader"),
     RATE_LIMITED("rate-limited", 429, "Rate limited"),
     INTERNAL_ERROR("internal-error", 500, "Internal error"),
+    /** A damaged batch in the middle of a partition's log: nothing at or past it is served. */
+    CORRUPT_LOG("corrupt-log", 500, "Corrupt log"),
     UNAVAILABLE("unavailable", 503, "Unavailable");
 
     private static final Map<String, ProblemType> BY_SLUG =

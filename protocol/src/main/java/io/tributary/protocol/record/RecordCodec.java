@@ -144,6 +144,22 @@ public final class RecordCodec {
         return key;
     }
 
+    /** The idempotency id of an encoded record without decoding the rest; null when it has none. */
+    public static String readId(ByteBuffer record) {
+        int p = record.position() + KEY_LENGTH;
+        int keyLength = record.getInt(p);
+        p += 4 + Math.max(0, keyLength);
+        int tagLength = record.getShort(p);
+        p += 2 + Math.max(0, tagLength);
+        int idLength = record.getShort(p);
+        if (idLength < 0) {
+            return null;
+        }
+        byte[] id = new byte[idLength];
+        record.get(p + 2, id);
+        return new String(id, StandardCharsets.UTF_8);
+    }
+
     public static long readTimestamp(ByteBuffer record) {
         return record.getLong(record.position() + TIMESTAMP);
     }

@@ -32,6 +32,7 @@ class RecordCodecTest {
         ByteBuffer encoded = ByteBuffer.wrap(RecordCodec.encode(record));
         assertThat(RecordCodec.readKey(encoded)).isEqualTo(record.key());
         assertThat(RecordCodec.readTimestamp(encoded)).isEqualTo(record.timestamp());
+        assertThat(RecordCodec.readId(encoded)).isEqualTo(record.id());
     }
 
     @Property

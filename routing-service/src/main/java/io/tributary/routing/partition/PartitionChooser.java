@@ -7,9 +7,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Picks the partition of each message: the explicit partition if it names one; else murmur2
- * of the key (Kafka-compatible); else a "sticky" partition shared by all keyless messages of
- * one publish request, moving round-robin from request to request so keyless traffic spreads
- * evenly while each request still becomes as few batches as possible.
+ * of the key (Kafka-compatible); else murmur2 of the message id, so that a retried publish
+ * lands on the partition that can recognize it (idempotent publish works per partition);
+ * else a "sticky" partition shared by all keyless messages of one publish request, moving
+ * round-robin from request to request so keyless traffic spreads evenly while each request
+ * still becomes as few batches as possible.
  */
 public final class PartitionChooser {
     private final Map<String, AtomicInteger> stickyCounters = new ConcurrentHashMap<>();
@@ -32,6 +34,10 @@ public final class PartitionChooser {
         }
 
         public int choose(int explicitPartition, byte[] key) {
+            return choose(explicitPartition, key, null);
+        }
+
+        public int choose(int explicitPartition, byte[] key, String id) {
             if (explicitPartition >= 0) {
                 if (explicitPartition >= partitions) {
                     throw TributaryException.notFound("partition " + explicitPartition + " does not exist: the topic has "
@@ -41,6 +47,9 @@ public final class PartitionChooser {
             }
             if (key != null) {
                 return Murmur2.partition(key, partitions);
+            }
+            if (id != null) {
+                return Murmur2.partition(id.getBytes(java.nio.charset.StandardCharsets.UTF_8), partitions);
             }
             if (sticky < 0) {
                 sticky = nextSticky.getAsInt();

@@ -9,6 +9,7 @@ import io.tributary.protocol.publish.PublishResult;
 import io.tributary.protocol.record.RecordBatchBuilder;
 import io.tributary.protocol.record.RecordCodec;
 import io.tributary.routing.partition.PartitionChooser;
+import io.tributary.routing.storage.AppendResponse;
 import io.tributary.routing.storage.StorageClient;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,34 +67,34 @@ public class PublishService {
         Map<Integer, List<Integer>> byPartition = new TreeMap<>();
         for (int i = 0; i < entries.size(); i++) {
             PublishEntry e = entries.get(i);
-            int p = choice.choose(e.partition(), RecordCodec.readKey(e.record()));
+            int p = choice.choose(e.partition(), RecordCodec.readKey(e.record()), RecordCodec.readId(e.record()));
             byPartition.computeIfAbsent(p, k -> new ArrayList<>()).add(i);
         }
         return byPartition;
     }
 
-    /** A partition's batch once stored: where its first record landed. */
-    private record Placed(int partition, long baseOffset) {
+    /** A partition's batch once stored: where its records landed. */
+    private record Placed(int partition, AppendResponse stored) {
     }
 
     private Mono<Placed> send(TopicInfo t, int partition, List<Integer> indexes, List<PublishEntry> entries) {
         RecordBatchBuilder builder = new RecordBatchBuilder();
         indexes.forEach(i -> builder.add(entries.get(i).record()));
         return storage.append(t.vhost(), t.name(), partition, builder.build())
-                .map(r -> new Placed(partition, r.baseOffset()));
+                .map(r -> new Placed(partition, r));
     }
 
     private static List<PublishResult> results(String topic, int count, Map<Integer, List<Integer>> byPartition,
             List<Placed> placed) {
         PublishResult[] results = new PublishResult[count];
-        Map<Integer, Long> bases = new TreeMap<>();
+        Map<Integer, AppendResponse> stored = new TreeMap<>();
         if (placed != null) {
-            placed.forEach(p -> bases.put(p.partition(), p.baseOffset()));
+            placed.forEach(p -> stored.put(p.partition(), p.stored()));
         }
         byPartition.forEach((partition, indexes) -> {
-            Long base = bases.get(partition);
+            AppendResponse r = stored.get(partition);
             for (int j = 0; j < indexes.size(); j++) {
-                results[indexes.get(j)] = new PublishResult(topic, partition, base == null ? -1 : base + j);
+                results[indexes.get(j)] = new PublishResult(topic, partition, r == null ? -1 : r.offsetOf(j));
             }
         });
         return Arrays.asList(results);

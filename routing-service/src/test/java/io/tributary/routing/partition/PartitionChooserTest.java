@@ -27,6 +27,15 @@ class PartitionChooserTest {
     }
 
     @Test
+    void keylessMessagesWithAnIdHashTheIdSoRetriesLandOnTheSamePartition() {
+        int first = chooser.forRequest("v/t", 8).choose(-1, null, "idem-7");
+        int retry = chooser.forRequest("v/t", 8).choose(-1, null, "idem-7");
+        assertThat(retry).isEqualTo(first).isEqualTo(Murmur2.partition("idem-7".getBytes(StandardCharsets.UTF_8), 8));
+        assertThat(chooser.forRequest("v/t", 8).choose(-1, "key".getBytes(StandardCharsets.UTF_8), "idem-7"))
+                .as("a key wins over the id").isEqualTo(Murmur2.partition("key".getBytes(StandardCharsets.UTF_8), 8));
+    }
+
+    @Test
     void keylessMessagesStickWithinARequestAndRotateAcrossRequests() {
         Set<Integer> seen = new HashSet<>();
         for (int request = 0; request < 4; request++) {

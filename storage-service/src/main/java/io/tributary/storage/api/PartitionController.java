@@ -2,18 +2,27 @@ package io.tributary.storage.api;
 
 import io.tributary.protocol.http.BodyReader;
 import io.tributary.protocol.problem.TributaryException;
+import io.tributary.protocol.record.Record;
+import io.tributary.protocol.record.RecordCodec;
 import io.tributary.storage.StorageProperties;
 import io.tributary.storage.log.AppendResult;
-import io.tributary.storage.log.FetchResult;
+import io.tributary.storage.log.LogRead;
 import io.tributary.storage.partition.LedPartition;
 import io.tributary.storage.partition.Partition;
 import io.tributary.storage.partition.PartitionResolver;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
+import org.springframework.http.ZeroCopyHttpOutputMessage;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -31,9 +40,12 @@ import reactor.core.scheduler.Scheduler;
  *
  * <pre>
  * POST /internal/partitions/{vhost}/{topic}/{p}/append?epoch=E     body: one record batch (octet-stream)
- *      -> {"baseOffset","lastOffset","logEndOffset"}
+ *      -> {"baseOffset","lastOffset","logEndOffset"[,"offsets":[...] when some records were retries]}
  * GET  /internal/partitions/{vhost}/{topic}/{p}/records?offset=&maxBytes=&waitMs=
- *      -> whole batches (octet-stream), headers X-Log-Start-Offset / X-Log-End-Offset / X-High-Watermark
+ *      -> whole batches as stored (octet-stream, zero-copy from the segment file once verified),
+ *         headers X-Log-Start-Offset / X-Log-End-Offset / X-High-Watermark
+ * GET  /internal/partitions/{vhost}/{topic}/{p}/keys?key=base64url&limit=
+ *      -> the records with that key, newest first: repeated (int64 offset, record as RecordCodec encodes it)
  * GET  /internal/partitions/{vhost}/{topic}/{p}/offsets[?timestamp=]
  * GET|PUT /internal/partitions/{vhost}/{topic}/{p}/cursors[/{subscription}]
  * </pre>
@@ -45,6 +57,7 @@ public class PartitionController {
     public static final String LOG_END = "X-Log-End-Offset";
     public static final String HIGH_WATERMARK = "X-High-Watermark";
     private static final long MAX_WAIT_MS = 30_000;
+    private static final int MAX_KEY_RESULTS = 1000;
 
     private final PartitionResolver resolver;
     private final Scheduler disk;
@@ -62,14 +75,14 @@ public class PartitionController {
         return BodyReader.read(exchange.getRequest(), props.maxBatchBytes().toBytes(), "record batch")
                 .zipWith(resolver.leader(vhost, topic, partition, epoch))
                 .publishOn(disk)
-                .map(t -> t.getT2().partition().append(t.getT1(), t.getT2().leaderEpoch()));
+                .flatMap(t -> t.getT2().partition().append(t.getT1(), t.getT2().leaderEpoch(), t.getT2().syncFlush()));
     }
 
     @GetMapping("/records")
-    public Mono<ResponseEntity<DataBuffer>> records(@PathVariable String vhost, @PathVariable String topic,
-            @PathVariable int partition, @RequestParam long offset,
-            @RequestParam(required = false) Integer maxBytes, @RequestParam(defaultValue = "0") long waitMs,
-            @RequestParam(required = false) Integer epoch) {
+    public Mono<Void> records(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
+            @RequestParam long offset, @RequestParam(required = false) Integer maxBytes,
+            @RequestParam(defaultValue = "0") long waitMs, @RequestParam(required = false) Integer epoch,
+            ServerHttpResponse response) {
         if (offset < 0) {
             return Mono.error(TributaryException.invalidArgument("offset must not be negative"));
         }
@@ -79,16 +92,70 @@ public class PartitionController {
         return resolver.leader(vhost, topic, partition, epoch)
                 .map(LedPartition::partition)
                 .flatMap(p -> p.awaitDataAfter(offset, wait).then(Mono.fromCallable(() -> p.read(offset, max)).subscribeOn(disk)))
-                .map(PartitionController::toResponse);
+                .flatMap(r -> write(response, r));
     }
 
-    private static ResponseEntity<DataBuffer> toResponse(FetchResult r) {
-        return ResponseEntity.ok()
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .header(LOG_START, Long.toString(r.logStartOffset()))
-                .header(LOG_END, Long.toString(r.logEndOffset()))
-                .header(HIGH_WATERMARK, Long.toString(r.logEndOffset()))
-                .body(DefaultDataBufferFactory.sharedInstance.wrap(r.batches()));
+    /** Sends a read: a verified file region with sendfile where the connection allows it, else from memory. */
+    private static Mono<Void> write(ServerHttpResponse response, LogRead r) {
+        HttpHeaders h = response.getHeaders();
+        h.setContentType(MediaType.APPLICATION_OCTET_STREAM);
+        h.set(LOG_START, Long.toString(r.logStartOffset()));
+        h.set(LOG_END, Long.toString(r.logEndOffset()));
+        h.set(HIGH_WATERMARK, Long.toString(r.logEndOffset()));
+        h.setContentLength(r.length());
+        if (r.isFileRegion()) {
+            ZeroCopyHttpOutputMessage zeroCopy = zeroCopy(response);
+            if (zeroCopy != null) {
+                return zeroCopy.writeWith(r.file(), r.position(), r.length());
+            }
+            return Mono.fromCallable(() -> readRegion(r)).flatMap(b -> response.writeWith(Mono.just(
+                    DefaultDataBufferFactory.sharedInstance.wrap(b))));
+        }
+        return response.writeWith(Mono.just(DefaultDataBufferFactory.sharedInstance.wrap(r.bytes())));
+    }
+
+    private static ZeroCopyHttpOutputMessage zeroCopy(ServerHttpResponse response) {
+        ServerHttpResponse r = response;
+        while (r instanceof ServerHttpResponseDecorator d) {
+            r = d.getDelegate();
+        }
+        return r instanceof ZeroCopyHttpOutputMessage z ? z : null;
+    }
+
+    private static ByteBuffer readRegion(LogRead r) throws java.io.IOException {
+        try (var ch = java.nio.channels.FileChannel.open(r.file())) {
+            ByteBuffer b = ByteBuffer.allocate(r.length());
+            long at = r.position();
+            while (b.hasRemaining() && ch.read(b, at + b.position()) >= 0) {
+                // read until full
+            }
+            return b.flip();
+        }
+    }
+
+    @GetMapping("/keys")
+    public Mono<Void> byKey(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
+            @RequestParam String key, @RequestParam(defaultValue = "10") int limit, ServerHttpResponse response) {
+        byte[] keyBytes;
+        try {
+            keyBytes = Base64.getUrlDecoder().decode(key);
+        } catch (IllegalArgumentException e) {
+            return Mono.error(TributaryException.invalidArgument("key must be base64url"));
+        }
+        int n = Math.max(1, Math.min(limit, MAX_KEY_RESULTS));
+        return hosted(vhost, topic, partition).map(p -> encode(p.log().findByKey(keyBytes, n))).flatMap(bytes -> {
+            response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
+            return response.writeWith(Mono.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes)));
+        });
+    }
+
+    private static ByteBuffer encode(List<Record> records) {
+        List<byte[]> encoded = records.stream().map(RecordCodec::encode).toList();
+        ByteBuffer out = ByteBuffer.allocate(encoded.stream().mapToInt(b -> b.length + 8).sum());
+        for (int i = 0; i < records.size(); i++) {
+            out.putLong(records.get(i).offset()).put(encoded.get(i));
+        }
+        return out.flip();
     }
 
     private Mono<Partition> hosted(String vhost, String topic, int partition) {
@@ -101,11 +168,12 @@ public class PartitionController {
         return hosted(vhost, topic, partition).map(p -> {
             long start = p.log().startOffset();
             long end = p.log().endOffset();
-            Map<String, Long> result = new java.util.LinkedHashMap<>();
+            Map<String, Long> result = new LinkedHashMap<>();
             result.put("startOffset", start);
             result.put("endOffset", end);
             result.put("highWatermark", end);
             result.put("sizeBytes", p.log().sizeInBytes());
+            result.put("segments", (long) p.log().segmentCount());
             if (timestamp != null) {
                 result.put("offsetForTimestamp", p.log().offsetForTimestamp(timestamp));
             }
@@ -125,8 +193,7 @@ public class PartitionController {
     @GetMapping("/cursors/{subscription}")
     public Mono<Cursor> cursor(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
             @PathVariable String subscription) {
-        return hosted(vhost, topic, partition)
-                .map(p -> new Cursor(p.cursors().get(subscription).orElse(null)));
+        return hosted(vhost, topic, partition).map(p -> new Cursor(p.cursors().get(subscription).orElse(null)));
     }
 
     @PutMapping("/cursors/{subscription}")
@@ -144,4 +211,6 @@ public class PartitionController {
             return cursor;
         });
     }
+
+
 }

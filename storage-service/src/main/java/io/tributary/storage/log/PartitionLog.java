@@ -3,290 +3,301 @@ package io.tributary.storage.log;
 import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.record.CorruptRecordException;
+import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordBatch;
+import io.tributary.storage.files.FileCache;
+import io.tributary.storage.retention.RetentionPolicy;
+import io.tributary.storage.segment.CorruptSegmentException;
+import io.tributary.storage.segment.LogSegment;
+import io.tributary.storage.segment.SegmentConfig;
+import io.tributary.storage.segment.SegmentFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The append-only log of one partition: one file of {@link RecordBatch}es back to back, as
- * received from routing, with offsets and the leader epoch written into each header on
- * append. An in-memory index (base offset, file position, max timestamp per batch) is
- * rebuilt by scanning the file when the log opens.
+ * The log of one partition: segments named by base offset (Kafka's layout, see
+ * {@link SegmentFiles}), the last one active. Appends go to the active segment, which rolls
+ * by size and age; reads find their segment by base offset and their position through the
+ * segment's sparse index, so both cost the same on an empty log and on a huge backlog.
+ * Retention deletes whole old segments.
  *
- * <p>Crash safety: a batch is written with one positional write after the previous end;
- * the end only moves once the write completed. After a crash the scan stops at the first
- * batch whose length, CRC or offset does not check and truncates the file there, so a torn
- * tail is dropped and every earlier batch reads back as written.
+ * <p>Recovery on open scans only the active segment (cutting a torn tail off); sealed
+ * segments are trusted, with their indexes checked and rebuilt if damaged. Their batches are
+ * verified the first time they are read: a damaged one in the middle of the log is reported
+ * by segment and offset, and nothing at or past it is served.
  *
- * <p>Appends are serialized by the monitor; reads take a consistent (index, end) view under
- * it and read the file outside it. Every method may block on disk: call from the disk
- * scheduler.
+ * <p>Mutations (append, roll, retention, truncation) are serialized by the monitor; reads run
+ * concurrently. Every method may block on disk.
  */
 public final class PartitionLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PartitionLog.class);
-    public static final String FILE_NAME = "00000000000000000000.log";
 
-    private final Path file;
-    private final FileChannel channel;
-    private long[] baseOffsets = new long[16];
-    private long[] positions = new long[16];
-    private long[] maxTimestamps = new long[16];
-    private int batchCount;
-    private long startOffset;
-    private volatile long endOffset;
-    private long endPosition;
-    private boolean dirty;
+    private final Path dir;
+    private final SegmentConfig config;
+    private final FileCache files;
+    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private volatile LogSegment active;
+    private volatile CorruptSegmentException corruption;
+    private final List<LogSegment.Recovery> recovery = new ArrayList<>();
 
-    private PartitionLog(Path file, FileChannel channel) {
-        this.file = file;
-        this.channel = channel;
+    private PartitionLog(Path dir, SegmentConfig config, FileCache files) {
+        this.dir = dir;
+        this.config = config;
+        this.files = files;
     }
 
-    /** Opens (creating if needed) the log in {@code dir}, recovering from a torn tail. */
-    public static PartitionLog open(Path dir) {
+    public static PartitionLog open(Path dir, SegmentConfig config, FileCache files) {
+        PartitionLog pl = new PartitionLog(dir, config, files);
+        pl.load();
+        return pl;
+    }
+
+    private void load() {
+        long[] bases;
         try {
             Files.createDirectories(dir);
-            Path file = dir.resolve(FILE_NAME);
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            PartitionLog pl = new PartitionLog(file, ch);
-            pl.recover();
-            return pl;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open log in " + dir, e);
-        }
-    }
-
-    private void recover() throws IOException {
-        long size = channel.size();
-        long pos = 0;
-        // The file starts at offset 0 (its name), and each batch starts where the last ended:
-        // this catches damage to the base offset, which is outside the CRC.
-        long expected = 0;
-        ByteBuffer head = ByteBuffer.allocate(RecordBatch.LOG_OVERHEAD);
-        while (pos < size) {
-            String problem = null;
-            if (size - pos < RecordBatch.LOG_OVERHEAD) {
-                problem = "partial header";
-            } else {
-                head.clear();
-                readFully(head, pos);
-                int batchSize = RecordBatch.sizeAt(head.flip(), 0);
-                if (batchSize < 0 || pos + batchSize > size) {
-                    problem = "bad or partial length";
-                } else {
-                    ByteBuffer batch = ByteBuffer.allocate(batchSize);
-                    readFully(batch, pos);
-                    RecordBatch view = RecordBatch.view(batch.flip());
-                    if (!view.isValid()) {
-                        problem = "CRC or structure mismatch";
-                    } else if (view.baseOffset() != expected) {
-                        problem = "offset " + view.baseOffset() + " where " + expected + " was expected";
-                    } else {
-                        addToIndex(view.baseOffset(), pos, view.maxTimestamp());
-                        expected = view.nextOffset();
-                        pos += batchSize;
-                        continue;
-                    }
+            try (Stream<Path> list = Files.list(dir)) {
+                bases = list.map(p -> SegmentFiles.baseOffsetOf(p.getFileName().toString()))
+                        .filter(b -> b >= 0).mapToLong(Long::longValue).sorted().toArray();
+            }
+            try (Stream<Path> list = Files.list(dir)) {
+                for (Path stray : list.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()) {
+                    Files.deleteIfExists(stray); // an interrupted index rewrite
                 }
             }
-            log.warn("{}: truncating at byte {} of {} ({})", file, pos, size, problem);
-            channel.truncate(pos);
-            channel.force(true);
-            break;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
         }
-        endPosition = pos;
-        endOffset = expected;
+        if (bases.length == 0) {
+            active = LogSegment.create(dir, 0, config, files);
+            segments.put(0L, active);
+            return;
+        }
+        for (int i = 0; i < bases.length - 1; i++) {
+            segments.put(bases[i], LogSegment.openSealed(dir, bases[i], bases[i + 1], config, files));
+        }
+        long last = bases[bases.length - 1];
+        active = LogSegment.recoverActive(dir, last, config, files, recovery);
+        segments.put(last, active);
     }
 
-    private void readFully(ByteBuffer dst, long position) throws IOException {
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, position + dst.position());
-            if (n < 0) {
-                throw new IOException("unexpected end of " + file);
-            }
-        }
+    /** What recovering the active segment found (for logs and tests). */
+    public List<LogSegment.Recovery> recovery() {
+        return List.copyOf(recovery);
     }
 
     /**
-     * Validates the batch, writes {@code endOffset} and {@code leaderEpoch} into its header and
-     * appends it. A batch that does not validate is refused whole; a failed write (disk full)
-     * is cut off again so nothing partial remains.
+     * Validates the batch, writes the next offset and {@code leaderEpoch} into its header and
+     * appends it, rolling the active segment first if it is full or old. An invalid batch is
+     * refused whole; a failed write (a full disk) leaves nothing behind and answers
+     * {@code unavailable}.
      */
-    public synchronized AppendResult append(ByteBuffer batchBytes, int leaderEpoch) {
-        RecordBatch batch;
+    public AppendResult append(ByteBuffer batchBytes, int leaderEpoch) {
+        return append(validate(batchBytes), leaderEpoch);
+    }
+
+    /** Views and checks a batch as received: one whole batch, CRC and structure intact. */
+    public static RecordBatch validate(ByteBuffer batchBytes) {
         try {
-            batch = RecordBatch.view(batchBytes);
+            RecordBatch batch = RecordBatch.view(batchBytes);
             if (batch.sizeInBytes() != batchBytes.remaining()) {
                 throw new CorruptRecordException("body holds " + batchBytes.remaining() + " bytes, batch " + batch.sizeInBytes());
             }
             batch.validate();
+            return batch;
         } catch (CorruptRecordException e) {
             throw TributaryException.malformed("invalid record batch: " + e.getMessage());
         }
-        long base = endOffset;
+    }
+
+    /** Appends a batch that {@link #validate} accepted. */
+    public synchronized AppendResult append(RecordBatch batch, int leaderEpoch) {
+        long base = active.nextOffset();
         batch.setBaseOffset(base);
         batch.setLeaderEpoch(leaderEpoch);
-        ByteBuffer src = batch.buffer();
-        long pos = endPosition;
         try {
-            while (src.hasRemaining()) {
-                channel.write(src, pos + src.position());
+            if (active.shouldRoll(batch.sizeInBytes(), System.currentTimeMillis())) {
+                roll();
             }
-        } catch (IOException e) {
-            undoPartialWrite(pos);
-            throw new TributaryException(ProblemType.UNAVAILABLE, "append failed on this storage node: " + e.getMessage(),
-                    java.time.Duration.ofSeconds(5), e);
+            active.append(batch);
+        } catch (IOException | UncheckedIOException e) {
+            throw new TributaryException(ProblemType.UNAVAILABLE, "this storage node cannot write: " + e.getMessage(),
+                    Duration.ofSeconds(5), e);
         }
-        addToIndex(base, pos, batch.maxTimestamp());
-        endPosition = pos + batch.sizeInBytes();
-        endOffset = batch.nextOffset();
-        dirty = true;
-        return new AppendResult(base, batch.lastOffset(), endOffset);
+        return new AppendResult(base, batch.lastOffset(), batch.nextOffset());
     }
 
-    private void undoPartialWrite(long pos) {
-        try {
-            channel.truncate(pos);
-        } catch (IOException e) {
-            log.error("{}: cannot cut a failed write back to {}; recovery will on restart", file, pos, e);
-        }
-    }
-
-    private void addToIndex(long baseOffset, long position, long maxTimestamp) {
-        if (batchCount == baseOffsets.length) {
-            int n = batchCount * 2;
-            baseOffsets = Arrays.copyOf(baseOffsets, n);
-            positions = Arrays.copyOf(positions, n);
-            maxTimestamps = Arrays.copyOf(maxTimestamps, n);
-        }
-        baseOffsets[batchCount] = baseOffset;
-        positions[batchCount] = position;
-        maxTimestamps[batchCount] = maxTimestamp;
-        batchCount++;
+    /** Seals the active segment and starts a new one at the end offset. */
+    private void roll() {
+        LogSegment old = active;
+        long base = old.nextOffset();
+        old.seal();
+        LogSegment next = LogSegment.create(dir, base, config, files);
+        segments.put(base, next);
+        active = next;
+        log.debug("{}: rolled to segment {}", dir, next.name());
     }
 
     /**
-     * Reads whole batches from the one holding {@code offset}, up to {@code maxBytes} (but at
-     * least one batch, so a large batch is never stuck). Empty at or past the end.
+     * Whole batches from the one holding {@code offset} (or the log start, if retention removed
+     * it), at most {@code maxBytes} (but at least one batch), never past the end of one segment.
      */
-    public FetchResult read(long offset, int maxBytes) {
-        long from;
-        long to;
-        long start;
-        long end;
+    public LogRead read(long offset, int maxBytes) {
+        long start = startOffset();
+        long end = endOffset();
+        if (offset > end) {
+            throw new TributaryException(ProblemType.OFFSET_OUT_OF_RANGE, "offset " + offset
+                    + " is past the end of the log (" + end + ")");
+        }
+        long from = Math.max(offset, start);
+        CorruptSegmentException bad = corruption;
+        if (bad != null && from >= bad.offset()) {
+            throw corrupt(bad);
+        }
+        try {
+            Map.Entry<Long, LogSegment> entry = segments.floorEntry(from);
+            while (entry != null) {
+                LogSegment seg = entry.getValue();
+                LogSegment.Slice slice = seg.read(from, maxBytes);
+                if (slice != null) {
+                    return deliver(seg, slice, from, start, end);
+                }
+                entry = segments.higherEntry(entry.getKey());
+            }
+        } catch (CorruptSegmentException e) {
+            markCorrupt(e);
+            throw corrupt(e);
+        } catch (IOException e) {
+            throw TributaryException.unavailable("cannot read " + dir + ": " + e.getMessage(), e);
+        }
+        return LogRead.empty(start, end);
+    }
+
+    private LogRead deliver(LogSegment seg, LogSegment.Slice slice, long from, long start, long end) throws IOException {
+        if (seg.isVerified(slice)) {
+            return LogRead.region(seg.logFile(), slice.position(), slice.length(), start, end);
+        }
+        ByteBuffer bytes = seg.readBytes(slice);
+        int good = seg.verify(slice, bytes, from);
+        bytes.limit(good);
+        return LogRead.inMemory(bytes, start, end);
+    }
+
+    private void markCorrupt(CorruptSegmentException e) {
         synchronized (this) {
-            start = startOffset;
-            end = endOffset;
-            if (offset > end) {
-                throw new TributaryException(ProblemType.OFFSET_OUT_OF_RANGE,
-                        "offset " + offset + " is past the end of the log (" + end + ")");
+            if (corruption == null || e.offset() < corruption.offset()) {
+                corruption = e;
             }
-            long target = Math.max(offset, start);
-            if (target >= end) {
-                return new FetchResult(ByteBuffer.allocate(0), start, end);
-            }
-            int first = batchIndexFor(target);
-            from = positions[first];
-            int last = first;
-            while (last + 1 < batchCount && nextPosition(last + 1) - from <= maxBytes) {
-                last++;
-            }
-            to = nextPosition(last);
         }
-        ByteBuffer buf = ByteBuffer.allocate((int) (to - from));
-        try {
-            readFully(buf, from);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new FetchResult(buf.flip(), start, end);
+        log.error("{}: {}", dir, e.getMessage());
     }
 
-    private long nextPosition(int index) {
-        return index + 1 < batchCount ? positions[index + 1] : endPosition;
+    private static TributaryException corrupt(CorruptSegmentException e) {
+        return new TributaryException(ProblemType.CORRUPT_LOG, e.getMessage() + "; nothing at or after offset "
+                + e.offset() + " is served", null, e);
     }
 
-    /** Index of the batch holding {@code offset}: the last batch whose base is at most it. */
-    private int batchIndexFor(long offset) {
-        int i = Arrays.binarySearch(baseOffsets, 0, batchCount, offset);
-        return i >= 0 ? i : -i - 2;
-    }
-
-    /**
-     * The first offset whose record has a timestamp at or after {@code timestamp} (Kafka's
-     * offsetsForTimes); the end offset if there is none. Finds the first batch whose max
-     * timestamp reaches it, then the record inside.
-     */
+    /** The first offset whose record has a timestamp at or after {@code timestamp}; the end offset if none. */
     public long offsetForTimestamp(long timestamp) {
-        long position;
-        long size;
-        synchronized (this) {
-            int i = 0;
-            while (i < batchCount && maxTimestamps[i] < timestamp) {
-                i++;
-            }
-            if (i == batchCount) {
-                return endOffset;
-            }
-            position = positions[i];
-            size = nextPosition(i) - position;
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) size);
         try {
-            readFully(buf, position);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        for (io.tributary.protocol.record.Record r : RecordBatch.view(buf.flip()).records()) {
-            if (r.timestamp() >= timestamp) {
-                return r.offset();
+            for (LogSegment seg : segments.values()) {
+                if (seg.maxTimestamp() >= timestamp) {
+                    long o = seg.offsetForTimestamp(timestamp);
+                    if (o >= 0) {
+                        return Math.max(o, startOffset());
+                    }
+                }
             }
+        } catch (IOException e) {
+            throw TributaryException.unavailable("cannot read " + dir + ": " + e.getMessage(), e);
         }
-        throw new IllegalStateException("batch max timestamp reaches " + timestamp + " but no record does");
+        return endOffset();
     }
 
-    public synchronized long startOffset() {
-        return startOffset;
+    /** Up to {@code limit} records whose key is {@code key}, newest first, found through the segments' key indexes. */
+    public List<Record> findByKey(byte[] key, int limit) {
+        List<Record> found = new ArrayList<>();
+        try {
+            for (LogSegment seg : segments.descendingMap().values()) {
+                for (long offset : seg.candidateOffsetsForKey(key)) {
+                    Record r = seg.recordAt(offset);
+                    if (r != null && r.key() != null && Arrays.equals(r.key(), key)) {
+                        found.add(r);
+                        if (found.size() == limit) {
+                            return found;
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw TributaryException.unavailable("cannot read " + dir + ": " + e.getMessage(), e);
+        }
+        return found;
+    }
+
+    /** Applies a topic's retention; returns how many segments were deleted. */
+    public synchronized int applyRetention(long retentionMs, long retentionBytes, long nowMs) {
+        List<RetentionPolicy.SegmentInfo> infos = segments.values().stream()
+                .map(s -> new RetentionPolicy.SegmentInfo(s.baseOffset(), s.size(), s.maxTimestamp())).toList();
+        RetentionPolicy.Decision d = RetentionPolicy.decide(infos, retentionMs, retentionBytes, nowMs);
+        if (d.rollActive()) {
+            roll();
+            d = new RetentionPolicy.Decision(d.deleteOldest() + 1, false);
+        }
+        for (int i = 0; i < d.deleteOldest(); i++) {
+            Map.Entry<Long, LogSegment> oldest = segments.pollFirstEntry();
+            oldest.getValue().delete();
+            log.info("{}: retention deleted segment {}", dir, oldest.getValue().name());
+        }
+        return d.deleteOldest();
+    }
+
+    public long startOffset() {
+        return segments.firstKey();
     }
 
     public long endOffset() {
-        return endOffset;
+        return active.nextOffset();
     }
 
-    public synchronized long sizeInBytes() {
-        return endPosition;
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment s : segments.values()) {
+            total += s.size();
+        }
+        return total;
     }
 
-    /** fsync if anything was appended since the last flush. */
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Forces the active segment (sealed ones were forced when they rolled). */
     public void flush() {
-        synchronized (this) {
-            if (!dirty) {
-                return;
-            }
-            dirty = false;
-        }
-        try {
-            channel.force(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        active.flush();
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
-            flush();
-            channel.close();
-        } catch (IOException | UncheckedIOException e) {
-            log.warn("{}: close failed: {}", file, e.toString());
+            active.flush();
+        } catch (RuntimeException e) {
+            log.warn("{}: close failed: {}", dir, e.toString());
+        }
+        for (LogSegment s : segments.values()) {
+            files.forget(s.logFile());
         }
     }
 }

@@ -1,5 +1,13 @@
 package io.tributary.storage.partition;
 
-/** A partition this node leads, with the leader epoch it leads it in (written into appended batches). */
-public record LedPartition(Partition partition, int leaderEpoch) {
+import io.tributary.protocol.metadata.TopicInfo;
+
+/**
+ * A partition this node leads, with the leader epoch it leads it in (written into appended
+ * batches) and its topic's settings (flush policy) as the metadata has them now.
+ */
+public record LedPartition(Partition partition, int leaderEpoch, TopicInfo topic) {
+    public boolean syncFlush() {
+        return "sync".equals(topic.flush());
+    }
 }

@@ -35,6 +35,7 @@ public class PartitionRegistry implements SmartLifecycle {
 
     private final Path dataDir;
     private final StorageProperties props;
+    private final PartitionSettings settings;
     private final MetadataWatcher metadata;
     private final Scheduler disk;
     private final Map<PartitionId, Partition> open = new ConcurrentHashMap<>();
@@ -42,9 +43,10 @@ public class PartitionRegistry implements SmartLifecycle {
     private Disposable flusher;
     private Disposable deletions;
 
-    public PartitionRegistry(StorageProperties props, MetadataWatcher metadata, Scheduler diskScheduler) {
+    public PartitionRegistry(StorageProperties props, PartitionSettings settings, MetadataWatcher metadata, Scheduler diskScheduler) {
         this.dataDir = props.dataDir();
         this.props = props;
+        this.settings = settings;
         this.metadata = metadata;
         this.disk = diskScheduler;
     }
@@ -52,11 +54,16 @@ public class PartitionRegistry implements SmartLifecycle {
     /** The partition, opening (and recovering) it if this is its first use. Blocks on disk. */
     public Partition get(PartitionId id) {
         knownTopicIds.add(id.topicId());
-        return open.computeIfAbsent(id, p -> new Partition(p, p.directory(dataDir)));
+        return open.computeIfAbsent(id, p -> new Partition(p, p.directory(dataDir), settings));
     }
 
     public int openCount() {
         return open.size();
+    }
+
+    /** The partitions opened so far. */
+    public java.util.Collection<Partition> openPartitions() {
+        return open.values();
     }
 
     void deleteRemovedTopics(MetadataSnapshot snapshot) {

@@ -39,10 +39,10 @@ public class PartitionResolver {
                 .onErrorResume(TributaryException.class, first -> metadata.refresh()
                         .map(fresh -> check(fresh, vhost, topic, partition, epoch)))
                 .publishOn(disk)
-                .map(c -> new LedPartition(registry.get(c.id()), c.epoch()));
+                .map(c -> new LedPartition(registry.get(c.id()), c.epoch(), c.topic()));
     }
 
-    private record Checked(PartitionId id, int epoch) {
+    private record Checked(PartitionId id, int epoch, TopicInfo topic) {
     }
 
     private Checked check(MetadataSnapshot m, String vhost, String topic, int partition, Integer epoch) {
@@ -56,6 +56,6 @@ public class PartitionResolver {
             throw TributaryException.notLeader("leader epoch " + epoch + " is not the current epoch " + p.leaderEpoch()
                     + " of " + vhost + "/" + topic + "/" + partition);
         }
-        return new Checked(new PartitionId(vhost, topic, t.id(), partition), p.leaderEpoch());
+        return new Checked(new PartitionId(vhost, topic, t.id(), partition), p.leaderEpoch(), t);
     }
 }
