@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import io.tributary.storage.files.FileCache;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -21,26 +22,31 @@ import java.util.TreeMap;
  * (crash mid-write) is ignored. The file is rewritten compactly (temp file, fsync, atomic
  * rename) when it grows past {@link #COMPACT_BYTES}.
  *
- * <p>Blocks on disk: call from the disk scheduler.
+ * <p>The file is opened through the node's {@link FileCache}, so idle partitions hold no
+ * descriptor for it. Blocks on disk: call from the disk scheduler.
  */
 public final class CursorStore implements AutoCloseable {
     public static final String FILE_NAME = "cursors.log";
     static final long COMPACT_BYTES = 64 * 1024;
 
     private final Path file;
+    private final FileCache files;
     private final Map<String, Long> cursors = new HashMap<>();
-    private FileChannel channel;
+    private long size;
 
-    private CursorStore(Path file) {
+    private CursorStore(Path file, FileCache files) {
         this.file = file;
+        this.files = files;
     }
 
-    public static CursorStore open(Path dir) {
-        CursorStore store = new CursorStore(dir.resolve(FILE_NAME));
+    public static CursorStore open(Path dir, FileCache files) {
+        CursorStore store = new CursorStore(dir.resolve(FILE_NAME), files);
         try {
+            if (!Files.exists(store.file)) {
+                Files.createFile(store.file);
+            }
             store.load();
-            store.channel = FileChannel.open(store.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
+            store.size = Files.size(store.file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + store.file, e);
         }
@@ -94,11 +100,14 @@ public final class CursorStore implements AutoCloseable {
         }
         try {
             ByteBuffer line = ByteBuffer.wrap((subscription + " " + offset + "\n").getBytes(StandardCharsets.UTF_8));
-            while (line.hasRemaining()) {
-                channel.write(line);
+            try (FileCache.Handle h = files.open(file)) {
+                while (line.hasRemaining()) {
+                    h.channel().write(line, size + line.position());
+                }
             }
+            size += line.limit();
             cursors.put(subscription, offset);
-            if (channel.size() > COMPACT_BYTES) {
+            if (size > COMPACT_BYTES) {
                 compact();
             }
         } catch (IOException e) {
@@ -128,14 +137,14 @@ public final class CursorStore implements AutoCloseable {
             }
             out.force(true);
         }
-        channel.close();
+        files.forget(file);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = Files.size(file);
     }
 
     public synchronized void flush() {
-        try {
-            channel.force(false);
+        try (FileCache.Handle h = files.open(file)) {
+            h.channel().force(false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -143,10 +152,6 @@ public final class CursorStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing after a failed write: nothing more to lose
-        }
+        files.forget(file);
     }
 }

@@ -69,15 +69,46 @@ public final class KeyIndex {
         return idx;
     }
 
-    /** Records that the record at {@code offset} has {@code key}. Blocks on disk. */
+    /** Records that the record at {@code offset} has a key with {@code keyHash}. Blocks on disk. */
     public void append(long keyHash, long offset) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(ENTRY).putLong(keyHash).putInt((int) (offset - baseOffset)).flip();
+        Entries one = new Entries(1);
+        one.add(keyHash, offset);
+        append(one);
+    }
+
+    /** Entries collected for one batch, written with a single write. */
+    public final class Entries {
+        private ByteBuffer buffer;
+
+        public Entries(int expected) {
+            buffer = ByteBuffer.allocate(Math.max(1, expected) * ENTRY);
+        }
+
+        public void add(long keyHash, long offset) {
+            if (!buffer.hasRemaining()) {
+                buffer = ByteBuffer.allocate(buffer.capacity() * 2).put(buffer.flip());
+            }
+            buffer.putLong(keyHash).putInt((int) (offset - baseOffset));
+        }
+    }
+
+    public Entries entries(int expected) {
+        return new Entries(expected);
+    }
+
+    /** Appends a batch's entries. Blocks on disk. */
+    public void append(Entries entries) throws IOException {
+        ByteBuffer b = entries.buffer.duplicate().flip();
+        int n = b.remaining();
+        if (n == 0) {
+            return;
+        }
         try (FileCache.Handle h = files.open(activeFile)) {
             while (b.hasRemaining()) {
                 h.channel().write(b, appendPosition + b.position());
             }
         }
-        appendPosition += ENTRY;
+        appendPosition += n;
     }
 
     /** Drops what {@link #append} wrote after {@code position} (undoing a failed append). */

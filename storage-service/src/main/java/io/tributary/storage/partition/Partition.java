@@ -35,10 +35,10 @@ public final class Partition implements AutoCloseable {
     /** New log end offsets, for waiting fetches; emitted under the append lock. */
     private final Sinks.Many<Long> appended = Sinks.many().multicast().directBestEffort();
 
-    Partition(PartitionId id, Path dir, PartitionSettings settings) {
+    public Partition(PartitionId id, Path dir, PartitionSettings settings) {
         this.id = id;
         this.log = PartitionLog.open(dir, settings.segments(), settings.files());
-        this.cursors = CursorStore.open(dir);
+        this.cursors = CursorStore.open(dir, settings.files());
         this.dedup = new DedupWindow(settings.dedupWindowMs(), settings.dedupMaxEntries());
         this.commits = new GroupCommit(log::flush, settings.disk());
         rebuildDedupWindow();

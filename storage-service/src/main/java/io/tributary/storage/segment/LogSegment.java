@@ -260,15 +260,17 @@ public final class LogSegment {
         ByteBuffer b = batch.buffer();
         int pos = RecordBatch.HEADER_SIZE;
         long offset = batch.baseOffset();
+        KeyIndex.Entries keys = keyIndex.entries(batch.recordCount());
         for (int i = 0; i < batch.recordCount(); i++) {
             int recordSize = RecordCodec.sizeAt(b, pos);
             byte[] key = RecordCodec.readKey(b.slice(pos, recordSize));
             if (key != null) {
-                keyIndex.append(KeyHash.of(key), offset);
+                keys.add(KeyHash.of(key), offset);
             }
             pos += recordSize;
             offset++;
         }
+        keyIndex.append(keys);
     }
 
     /** A region of this segment's file holding whole batches. */

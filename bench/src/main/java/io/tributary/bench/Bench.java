@@ -1,0 +1,35 @@
+package io.tributary.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry point of {@code bench/run <name> [quick]}. Each benchmark prints its figures as a
+ * table; nothing is asserted (figures go into the issue notes, never into timed tests).
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of("bench/target/data");
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--data") && i + 1 < args.length) {
+                data = Path.of(args[++i]);
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        String name = rest.isEmpty() ? "help" : rest.get(0);
+        boolean quick = rest.contains("quick");
+        switch (name) {
+            case "storage-engine" -> new StorageEngineBench(data.resolve("storage-engine"), quick).run();
+            default -> {
+                System.out.println("usage: bench/run storage-engine [quick]");
+                System.exit(name.equals("help") ? 0 : 2);
+            }
+        }
+    }
+}
