@@ -1,16 +1,23 @@
 package io.tributary.routing;
 
 import io.tributary.protocol.cluster.ProtocolConfiguration;
+import io.tributary.protocol.lease.RedisKeys;
 import io.tributary.protocol.metadata.MetadataConfiguration;
+import io.tributary.routing.batch.PartitionBatcher;
+import io.tributary.routing.storage.StorageClient;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import reactor.core.scheduler.Schedulers;
 
 /**
- * Routing: resolves where each published message goes, picks its partition, groups messages
- * into one batch per partition and sends each batch to that partition's leader. Stateless
- * apart from its copy of the cluster metadata.
+ * Routing: resolves where each published message goes (a topic, or an exchange's bindings),
+ * picks its partition, coalesces records per partition and sends each batch to that
+ * partition's leader. Exchanges and bindings live in Redis; the rest is the coordinator's
+ * metadata. Any number of routing instances can run side by side.
  */
 @SpringBootApplication
 @Import({ProtocolConfiguration.class, MetadataConfiguration.class})
@@ -19,5 +26,15 @@ public class RoutingApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(RoutingApplication.class, args);
+    }
+
+    @Bean
+    RedisKeys redisKeys(@Value("${tributary.redis.key-prefix:trib:}") String prefix) {
+        return new RedisKeys(prefix);
+    }
+
+    @Bean
+    PartitionBatcher partitionBatcher(StorageClient storage, RoutingProperties props) {
+        return new PartitionBatcher(storage::append, props.linger(), (int) props.maxBatchBytes().toBytes(), Schedulers.parallel());
     }
 }

@@ -6,5 +6,10 @@ import org.springframework.util.unit.DataSize;
 
 /** {@code tributary.routing.*}: see application.yml for what each one means. */
 @ConfigurationProperties("tributary.routing")
-public record RoutingProperties(DataSize maxRequestBytes, Duration appendTimeout, int appendAttempts) {
+public record RoutingProperties(
+        DataSize maxRequestBytes,
+        Duration appendTimeout,
+        int appendAttempts,
+        Duration linger,
+        DataSize maxBatchBytes) {
 }

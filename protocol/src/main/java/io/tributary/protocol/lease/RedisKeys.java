@@ -16,6 +16,10 @@ package io.tributary.protocol.lease;
  * {p}subscriptions              HASH    "{vhost}/{topic}/{sub}" -> SubscriptionInfo JSON
  * {p}group:{vhost}/{topic}/{sub}            ZSET    member id -> session expiry (epoch ms)
  * {p}group:{vhost}/{topic}/{sub}:generation STRING  counter, INCR when the member set changes
+ * {p}exchanges                  HASH    "{vhost}/{exchange}" -> ExchangeInfo JSON (owned by routing)
+ * {p}bindings                   HASH    "{vhost}/{exchange}/{bindingId}" -> BindingInfo JSON (owned by routing)
+ * {p}routing:version            STRING  counter, INCR on every exchange or binding change
+ * {p}routing:changes            channel PUBLISHed the new version after every change
  * </pre>
  */
 public final class RedisKeys {
@@ -60,6 +64,22 @@ public final class RedisKeys {
 
     public String subscriptions() {
         return prefix + "subscriptions";
+    }
+
+    public String exchanges() {
+        return prefix + "exchanges";
+    }
+
+    public String bindings() {
+        return prefix + "bindings";
+    }
+
+    public String routingVersion() {
+        return prefix + "routing:version";
+    }
+
+    public String routingChanges() {
+        return prefix + "routing:changes";
     }
 
     public String groupMembers(String subscriptionKey) {

@@ -3,11 +3,14 @@ package io.tributary.routing.api;
 import io.tributary.protocol.http.BodyReader;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.publish.Acks;
+import io.tributary.protocol.publish.ExchangePublishResponse;
+import io.tributary.protocol.publish.PublishEntry;
 import io.tributary.protocol.publish.PublishRequestCodec;
 import io.tributary.protocol.publish.PublishResponse;
 import io.tributary.protocol.record.CorruptRecordException;
 import io.tributary.routing.RoutingProperties;
 import io.tributary.routing.publish.PublishService;
+import java.util.List;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -16,9 +19,10 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code POST /internal/publish/{vhost}/topics/{topic}?acks=} with a
- * {@link PublishRequestCodec} body: the gateway's publish, answered with one result per
- * message in request order.
+ * The gateway's publishes, with a {@link PublishRequestCodec} body:
+ * {@code POST /internal/publish/{vhost}/topics/{topic}?acks=} and
+ * {@code POST /internal/publish/{vhost}/exchanges/{exchange}?acks=}, answered with one
+ * result per message in request order.
  */
 @RestController
 public class PublishController {
@@ -31,18 +35,27 @@ public class PublishController {
     }
 
     @PostMapping("/internal/publish/{vhost}/topics/{topic}")
-    public Mono<PublishResponse> publish(@PathVariable String vhost, @PathVariable String topic,
+    public Mono<PublishResponse> toTopic(@PathVariable String vhost, @PathVariable String topic,
             @RequestParam(required = false) String acks, ServerWebExchange exchange) {
         Acks level = Acks.parse(acks);
-        return BodyReader.read(exchange.getRequest(), props.maxRequestBytes().toBytes(), "publish body")
-                .map(body -> {
-                    try {
-                        return PublishRequestCodec.decode(body);
-                    } catch (CorruptRecordException e) {
-                        throw TributaryException.malformed("publish body does not decode: " + e.getMessage());
-                    }
-                })
-                .flatMap(entries -> publisher.publish(vhost, topic, entries, level))
-                .map(PublishResponse::new);
+        return entries(exchange).flatMap(entries -> publisher.publishToTopic(vhost, topic, entries, level)).map(PublishResponse::new);
+    }
+
+    @PostMapping("/internal/publish/{vhost}/exchanges/{name}")
+    public Mono<ExchangePublishResponse> toExchange(@PathVariable String vhost, @PathVariable String name,
+            @RequestParam(required = false) String acks, ServerWebExchange exchange) {
+        Acks level = Acks.parse(acks);
+        return entries(exchange).flatMap(entries -> publisher.publishToExchange(vhost, name, entries, level))
+                .map(ExchangePublishResponse::new);
+    }
+
+    private Mono<List<PublishEntry>> entries(ServerWebExchange exchange) {
+        return BodyReader.read(exchange.getRequest(), props.maxRequestBytes().toBytes(), "publish body").map(body -> {
+            try {
+                return PublishRequestCodec.decode(body);
+            } catch (CorruptRecordException e) {
+                throw TributaryException.malformed("publish body does not decode: " + e.getMessage());
+            }
+        });
     }
 }

@@ -1,21 +1,27 @@
 package io.tributary.routing.publish;
 
+import io.tributary.protocol.metadata.MetadataSnapshot;
 import io.tributary.protocol.metadata.MetadataWatcher;
 import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.publish.Acks;
+import io.tributary.protocol.publish.ExchangePublishResponse;
 import io.tributary.protocol.publish.PublishEntry;
 import io.tributary.protocol.publish.PublishResult;
-import io.tributary.protocol.record.RecordBatchBuilder;
 import io.tributary.protocol.record.RecordCodec;
+import io.tributary.routing.batch.PartitionBatcher;
+import io.tributary.routing.exchange.ExchangeRouter;
+import io.tributary.routing.exchange.RoutingTable;
+import io.tributary.routing.exchange.RoutingTableCache;
 import io.tributary.routing.partition.PartitionChooser;
-import io.tributary.routing.storage.AppendResponse;
-import io.tributary.routing.storage.StorageClient;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -23,81 +29,149 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Publishes a request's messages to one topic: chooses each message's partition, copies the
- * records of each partition into one batch (the records stay as the gateway encoded them)
- * and sends the batches to their leaders in parallel. Results come back in request order.
+ * Publishes a request's messages: resolves each message's topics (the topic itself, or the
+ * exchange's bindings), chooses a partition per topic, and hands the records to the
+ * {@link PartitionBatcher}, which coalesces them with other requests' records per partition.
+ * A message routed to several topics is copied into each topic's batch as is, never
+ * re-encoded; a topic several bindings lead to gets it once. Results come back in request order.
  */
 @Service
 public class PublishService {
     private static final Logger log = LoggerFactory.getLogger(PublishService.class);
 
     private final MetadataWatcher metadata;
-    private final StorageClient storage;
+    private final PartitionBatcher batcher;
+    private final RoutingTableCache tables;
     private final PartitionChooser chooser = new PartitionChooser();
 
-    public PublishService(MetadataWatcher metadata, StorageClient storage) {
+    public PublishService(MetadataWatcher metadata, PartitionBatcher batcher, RoutingTableCache tables) {
         this.metadata = metadata;
-        this.storage = storage;
+        this.batcher = batcher;
+        this.tables = tables;
     }
 
-    public Mono<List<PublishResult>> publish(String vhost, String topic, List<PublishEntry> entries, Acks acks) {
+    public Mono<List<PublishResult>> publishToTopic(String vhost, String topic, List<PublishEntry> entries, Acks acks) {
         if (entries.isEmpty()) {
             return Mono.error(TributaryException.invalidArgument("a publish needs at least one message"));
         }
-        return topic(vhost, topic).flatMap(t -> {
-            Map<Integer, List<Integer>> byPartition = group(t, entries);
-            Flux<Placed> sends = Flux.fromIterable(byPartition.entrySet())
-                    .flatMap(e -> send(t, e.getKey(), e.getValue(), entries));
-            if (acks == Acks.NONE) {
-                sends.subscribe(p -> { }, e -> log.warn("acks=none publish to {}/{} failed: {}", vhost, topic, e.toString()));
-                return Mono.just(results(t.name(), entries.size(), byPartition, null));
+        return snapshot(m -> m.requireTopic(vhost, topic)).flatMap(t -> {
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                all.add(i);
             }
-            return sends.collectList().map(placed -> results(t.name(), entries.size(), byPartition, placed));
+            return place(vhost, Map.of(t, all), entries, acks)
+                    .map(placed -> {
+                        List<PublishResult> results = new ArrayList<>();
+                        for (int i = 0; i < entries.size(); i++) {
+                            results.add(placed.get(i).get(0));
+                        }
+                        return results;
+                    });
         });
     }
 
-    private Mono<TopicInfo> topic(String vhost, String topic) {
-        return Mono.fromCallable(() -> metadata.current().requireTopic(vhost, topic))
-                .onErrorResume(TributaryException.class, e -> metadata.refresh().map(m -> m.requireTopic(vhost, topic)));
-    }
-
-    /** Message indexes per chosen partition, each list in request order. */
-    private Map<Integer, List<Integer>> group(TopicInfo t, List<PublishEntry> entries) {
-        PartitionChooser.Request choice = chooser.forRequest(t.key(), t.partitions());
-        Map<Integer, List<Integer>> byPartition = new TreeMap<>();
-        for (int i = 0; i < entries.size(); i++) {
-            PublishEntry e = entries.get(i);
-            int p = choice.choose(e.partition(), RecordCodec.readKey(e.record()), RecordCodec.readId(e.record()));
-            byPartition.computeIfAbsent(p, k -> new ArrayList<>()).add(i);
+    public Mono<List<ExchangePublishResponse.Result>> publishToExchange(String vhost, String exchange, List<PublishEntry> entries,
+            Acks acks) {
+        if (entries.isEmpty()) {
+            return Mono.error(TributaryException.invalidArgument("a publish needs at least one message"));
         }
-        return byPartition;
-    }
-
-    /** A partition's batch once stored: where its records landed. */
-    private record Placed(int partition, AppendResponse stored) {
-    }
-
-    private Mono<Placed> send(TopicInfo t, int partition, List<Integer> indexes, List<PublishEntry> entries) {
-        RecordBatchBuilder builder = new RecordBatchBuilder();
-        indexes.forEach(i -> builder.add(entries.get(i).record()));
-        return storage.append(t.vhost(), t.name(), partition, builder.build())
-                .map(r -> new Placed(partition, r));
-    }
-
-    private static List<PublishResult> results(String topic, int count, Map<Integer, List<Integer>> byPartition,
-            List<Placed> placed) {
-        PublishResult[] results = new PublishResult[count];
-        Map<Integer, AppendResponse> stored = new TreeMap<>();
-        if (placed != null) {
-            placed.forEach(p -> stored.put(p.partition(), p.stored()));
-        }
-        byPartition.forEach((partition, indexes) -> {
-            AppendResponse r = stored.get(partition);
-            for (int j = 0; j < indexes.size(); j++) {
-                results[indexes.get(j)] = new PublishResult(topic, partition, r == null ? -1 : r.offsetOf(j));
+        return snapshot(m -> {
+            m.requireVhost(vhost);
+            RoutingTable table = tables.current();
+            if (!ExchangeRouter.DEFAULT_EXCHANGE.equals(exchange) && table.exchange(vhost, exchange).isEmpty()) {
+                throw TributaryException.notFound("exchange '" + exchange + "' does not exist in vhost '" + vhost + "'");
             }
+            Map<TopicInfo, List<Integer>> byTopic = new LinkedHashMap<>();
+            for (int i = 0; i < entries.size(); i++) {
+                PublishEntry e = entries.get(i);
+                Set<String> topics = ExchangeRouter.route(table, m, vhost, exchange, e.routingKey(), headersOf(e));
+                for (String topic : topics) {
+                    byTopic.computeIfAbsent(m.requireTopic(vhost, topic), k -> new ArrayList<>()).add(i);
+                }
+            }
+            return byTopic;
+        }).flatMap(byTopic -> place(vhost, byTopic, entries, acks)).map(placed -> {
+            List<ExchangePublishResponse.Result> results = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                List<PublishResult> where = placed.get(i);
+                results.add(where == null ? ExchangePublishResponse.Result.nowhere() : ExchangePublishResponse.Result.routedTo(where));
+            }
+            return results;
         });
-        return Arrays.asList(results);
     }
 
+    /** Headers are decoded only if a headers exchange asks for them, and then only once. */
+    private static Supplier<Map<String, String>> headersOf(PublishEntry e) {
+        return new Supplier<>() {
+            private Map<String, String> headers;
+
+            @Override
+            public Map<String, String> get() {
+                if (headers == null) {
+                    headers = RecordCodec.decode(e.record(), -1).headers();
+                }
+                return headers;
+            }
+        };
+    }
+
+    /** Looks something up in the metadata, refreshing once before giving up (a topic created a moment ago). */
+    private <T> Mono<T> snapshot(java.util.function.Function<MetadataSnapshot, T> lookup) {
+        return Mono.fromCallable(() -> lookup.apply(metadata.current()))
+                .onErrorResume(TributaryException.class, e -> metadata.refresh().map(lookup));
+    }
+
+    /** One message's record going to one partition of one topic. */
+    private record Placement(int entry, TopicInfo topic, int partition) {
+    }
+
+    /**
+     * Chooses partitions and sends: the results per message index (a list, one per topic it
+     * went to, in the order of {@code byTopic}). Messages routed nowhere get no entry.
+     */
+    private Mono<Map<Integer, List<PublishResult>>> place(String vhost, Map<TopicInfo, List<Integer>> byTopic,
+            List<PublishEntry> entries, Acks acks) {
+        Map<String, List<Placement>> byPartition = new LinkedHashMap<>();
+        for (Map.Entry<TopicInfo, List<Integer>> t : byTopic.entrySet()) {
+            TopicInfo topic = t.getKey();
+            PartitionChooser.Request choice = chooser.forRequest(topic.key(), topic.partitions());
+            for (int i : t.getValue()) {
+                PublishEntry e = entries.get(i);
+                int p = choice.choose(e.partition(), RecordCodec.readKey(e.record()), RecordCodec.readId(e.record()));
+                byPartition.computeIfAbsent(topic.name() + "\n" + p, k -> new ArrayList<>()).add(new Placement(i, topic, p));
+            }
+        }
+        Flux<Map.Entry<Placement, Long>> sends = Flux.fromIterable(byPartition.values()).flatMap(group -> {
+            Placement first = group.get(0);
+            List<ByteBuffer> records = group.stream().map(pl -> entries.get(pl.entry()).record()).toList();
+            return batcher.send(vhost, first.topic().name(), first.partition(), records)
+                    .flatMapMany(offsets -> {
+                        List<Map.Entry<Placement, Long>> out = new ArrayList<>();
+                        for (int j = 0; j < group.size(); j++) {
+                            out.add(Map.entry(group.get(j), offsets.get(j)));
+                        }
+                        return Flux.fromIterable(out);
+                    });
+        });
+        if (acks == Acks.NONE) {
+            sends.subscribe(x -> { }, e -> log.warn("acks=none publish in {} failed: {}", vhost, e.toString()));
+            Map<Integer, List<PublishResult>> results = new TreeMap<>();
+            byPartition.values().forEach(g -> g.forEach(pl -> results.computeIfAbsent(pl.entry(), k -> new ArrayList<>())
+                    .add(new PublishResult(pl.topic().name(), pl.partition(), -1))));
+            return Mono.just(results);
+        }
+        return sends.collectList().map(done -> {
+            Map<Placement, Long> offsets = new java.util.HashMap<>();
+            done.forEach(d -> offsets.put(d.getKey(), d.getValue()));
+            Map<Integer, List<PublishResult>> results = new TreeMap<>();
+            for (List<Placement> g : byPartition.values()) {
+                for (Placement pl : g) {
+                    results.computeIfAbsent(pl.entry(), k -> new ArrayList<>())
+                            .add(new PublishResult(pl.topic().name(), pl.partition(), offsets.get(pl)));
+                }
+            }
+            results.values().forEach(list -> list.sort(java.util.Comparator.comparing(PublishResult::topic)));
+            return results;
+        });
+    }
 }
