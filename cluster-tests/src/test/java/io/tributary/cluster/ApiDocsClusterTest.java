@@ -17,16 +17,21 @@ class ApiDocsClusterTest {
         assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
         JsonNode doc = api.get("/v3/api-docs").json();
         JsonNode paths = doc.get("paths");
-        Map<String, List<String>> expected = Map.of(
-                "/api/v1/vhosts/{vhost}", List.of("put"),
-                "/api/v1/vhosts/{vhost}/topics", List.of("get"),
-                "/api/v1/vhosts/{vhost}/topics/{topic}", List.of("put", "get", "delete"),
-                "/api/v1/vhosts/{vhost}/topics/{topic}/messages", List.of("post", "get"),
-                "/api/v1/vhosts/{vhost}/topics/{topic}/partitions/{partition}/messages", List.of("get"),
-                "/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}", List.of("put", "get"),
-                "/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/events", List.of("get"),
-                "/ws/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}", List.of("get"),
-                "/api/v1/cluster", List.of("get"));
+        Map<String, List<String>> expected = Map.ofEntries(
+                Map.entry("/api/v1/vhosts/{vhost}", List.of("put")),
+                Map.entry("/api/v1/vhosts/{vhost}/topics", List.of("get")),
+                Map.entry("/api/v1/vhosts/{vhost}/topics/{topic}", List.of("put", "get", "delete")),
+                Map.entry("/api/v1/vhosts/{vhost}/topics/{topic}/messages", List.of("post", "get")),
+                Map.entry("/api/v1/vhosts/{vhost}/topics/{topic}/partitions/{partition}/messages", List.of("get")),
+                Map.entry("/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}", List.of("put", "get")),
+                Map.entry("/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/events", List.of("get")),
+                Map.entry("/ws/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}", List.of("get")),
+                Map.entry("/api/v1/cluster", List.of("get")),
+                Map.entry("/api/v1/vhosts/{vhost}/exchanges", List.of("get")),
+                Map.entry("/api/v1/vhosts/{vhost}/exchanges/{exchange}", List.of("put", "get", "delete")),
+                Map.entry("/api/v1/vhosts/{vhost}/exchanges/{exchange}/bindings", List.of("post", "get")),
+                Map.entry("/api/v1/vhosts/{vhost}/exchanges/{exchange}/bindings/{id}", List.of("get", "delete")),
+                Map.entry("/api/v1/vhosts/{vhost}/exchanges/{exchange}/messages", List.of("post")));
         List<String> withoutExamples = new ArrayList<>();
         expected.forEach((path, methods) -> {
             assertThat(paths.has(path)).as("documented: " + path).isTrue();

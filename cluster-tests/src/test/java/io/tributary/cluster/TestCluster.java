@@ -20,6 +20,10 @@ import java.util.List;
  */
 public final class TestCluster {
     private static TestCluster instance;
+    /** A second routing instance with its own gateway, started only by the tests that need it. */
+    static final String SECOND_ROUTING = "routing-2";
+    static final String SECOND_GATEWAY = "gateway-2";
+    private SecondEdge secondEdge;
 
     private final ClusterLauncher launcher;
     private final Api api;
@@ -50,7 +54,8 @@ public final class TestCluster {
         RedisEndpoint redis = TestRedis.shared();
         List<Integer> storagePorts = List.of(Ports.free(), Ports.free(), Ports.free());
         ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings("127.0.0.1", Ports.free(), Ports.free(),
-                Ports.free(), storagePorts, redis.url(), "cluster-test-token", TestRedis.uniquePrefix(), home.resolve("data")));
+                Ports.free(), storagePorts, redis.url(), "cluster-test-token", TestRedis.uniquePrefix(), home.resolve("data")))
+                .withSecondEdge(SECOND_ROUTING, Ports.free(), SECOND_GATEWAY, Ports.free());
         // C1 only: these JVMs are measured for correctness, not speed, and start ~30% cheaper.
         List<String> jvm = new ArrayList<>(ClusterLauncher.defaultJvmOptions());
         jvm.add("-XX:TieredStopAtLevel=1");
@@ -60,7 +65,7 @@ public final class TestCluster {
                 "TRIBUTARY_STORAGE_RETENTION_CHECK_INTERVAL", "1s");
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, jvm, tuning);
         long t0 = System.nanoTime();
-        launcher.startAll();
+        launcher.startAll(name -> !name.equals(SECOND_ROUTING) && !name.equals(SECOND_GATEWAY));
         System.out.printf("Test cluster ready in %.1f s (Redis from %s), logs in %s%n",
                 (System.nanoTime() - t0) / 1e9, redis.origin(), home.resolve("logs"));
         return new TestCluster(launcher, redis);
@@ -91,6 +96,21 @@ public final class TestCluster {
 
     public RedisEndpoint redis() {
         return redis;
+    }
+
+    /** The second routing instance and the gateway in front of it, started on first use. */
+    public record SecondEdge(Api api) {
+    }
+
+    public synchronized SecondEdge secondEdge() {
+        if (secondEdge == null) {
+            launcher.start(SECOND_ROUTING);
+            launcher.start(SECOND_GATEWAY);
+            launcher.awaitReady(SECOND_ROUTING);
+            launcher.awaitReady(SECOND_GATEWAY);
+            secondEdge = new SecondEdge(new Api("http://127.0.0.1:" + layout().service(SECOND_GATEWAY).port()));
+        }
+        return secondEdge;
     }
 
     /** kill -9 a service, start it again and wait until it is ready. */

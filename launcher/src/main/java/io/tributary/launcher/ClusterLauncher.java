@@ -72,10 +72,15 @@ public final class ClusterLauncher implements AutoCloseable {
 
     /** Starts the coordinator, then every other service in parallel; returns when all are ready. */
     public void startAll() {
+        startAll(name -> true);
+    }
+
+    /** Like {@link #startAll()}, for the services {@code which} accepts (the coordinator always). */
+    public void startAll(java.util.function.Predicate<String> which) {
         start(ClusterLayout.COORDINATOR);
         awaitReady(ClusterLayout.COORDINATOR);
         List<String> rest = layout.services().stream().map(ServiceSpec::name)
-                .filter(n -> !n.equals(ClusterLayout.COORDINATOR)).toList();
+                .filter(n -> !n.equals(ClusterLayout.COORDINATOR)).filter(which).toList();
         rest.forEach(this::start);
         try {
             CompletableFuture.allOf(rest.stream()

@@ -92,6 +92,8 @@ public final class ClusterLayout {
                     ADVERTISED_URL, "http://" + s.host() + ":" + port))));
         }
         list.add(new ServiceSpec(ROUTING, "routing-service", s.routingPort(), env(s, s.routingPort(), Map.of(
+                REDIS_URL, s.redisUrl(),
+                KEY_PREFIX, s.keyPrefix(),
                 COORDINATOR_URL, coordinatorUrl))));
         list.add(new ServiceSpec(GATEWAY, "gateway-service", s.gatewayPort(), env(s, s.gatewayPort(), Map.of(
                 COORDINATOR_URL, coordinatorUrl,
@@ -122,6 +124,24 @@ public final class ClusterLayout {
 
     public List<ServiceSpec> storageNodes() {
         return services.stream().filter(s -> s.name().startsWith(STORAGE_PREFIX)).toList();
+    }
+
+    /**
+     * This layout with one more routing instance and a gateway in front of it, on the given
+     * ports: what a deployment with several routing instances looks like (tests use it).
+     */
+    public ClusterLayout withSecondEdge(String routingName, int routingPort, String gatewayName, int gatewayPort) {
+        ServiceSpec routing = service(ROUTING);
+        ServiceSpec gateway = service(GATEWAY);
+        Map<String, String> routingEnv = new LinkedHashMap<>(routing.env());
+        routingEnv.put(SERVER_PORT, Integer.toString(routingPort));
+        Map<String, String> gatewayEnv = new LinkedHashMap<>(gateway.env());
+        gatewayEnv.put(SERVER_PORT, Integer.toString(gatewayPort));
+        gatewayEnv.put(ROUTING_URL, "http://" + host + ":" + routingPort);
+        List<ServiceSpec> more = new ArrayList<>(services);
+        more.add(new ServiceSpec(routingName, routing.module(), routingPort, routingEnv));
+        more.add(new ServiceSpec(gatewayName, gateway.module(), gatewayPort, gatewayEnv));
+        return new ClusterLayout(host, more);
     }
 
     public String gatewayUrl() {

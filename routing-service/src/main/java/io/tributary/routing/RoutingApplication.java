@@ -5,6 +5,8 @@ import io.tributary.protocol.lease.RedisKeys;
 import io.tributary.protocol.metadata.MetadataConfiguration;
 import io.tributary.routing.batch.PartitionBatcher;
 import io.tributary.routing.storage.StorageClient;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -34,7 +36,14 @@ public class RoutingApplication {
     }
 
     @Bean
-    PartitionBatcher partitionBatcher(StorageClient storage, RoutingProperties props) {
-        return new PartitionBatcher(storage::append, props.linger(), (int) props.maxBatchBytes().toBytes(), Schedulers.parallel());
+    PartitionBatcher partitionBatcher(StorageClient storage, RoutingProperties props, MeterRegistry meters) {
+        PartitionBatcher batcher = new PartitionBatcher(storage::append, props.linger(), (int) props.maxBatchBytes().toBytes(),
+                Schedulers.parallel());
+        // How well lingering coalesces: requests per batch = requests / batches.
+        FunctionCounter.builder("tributary.routing.requests", batcher, PartitionBatcher::requestsSent)
+                .description("partition appends requested by publishes").register(meters);
+        FunctionCounter.builder("tributary.routing.batches", batcher, PartitionBatcher::batchesSent)
+                .description("record batches sent to storage leaders").register(meters);
+        return batcher;
     }
 }

@@ -54,6 +54,33 @@ public final class ApiExamples {
              "nodes":[{"id":"storage-1","url":"http://127.0.0.1:7091","partitionsLed":3}],
              "underReplicatedPartitions":0}""";
 
+    public static final String EXCHANGE_SPEC = """
+            {"type":"topic","alternateExchange":"unrouted"}""";
+    public static final String EXCHANGE_INFO = """
+            {"vhost":"default","name":"events","type":"topic","alternateExchange":"unrouted","createdAt":1795670000000}""";
+    public static final String BINDING_SPEC = """
+            {"destination":"orders-eu","routingKey":"eu.orders.#"}""";
+    public static final String BINDING_HEADERS = """
+            {"destination":"pdf-reports","arguments":{"x-match":"all","format":"pdf","type":"report"}}""";
+    public static final String BINDING_E2E = """
+            {"destination":"audit-exchange","destinationType":"exchange","routingKey":"#"}""";
+    public static final String BINDING_INFO = """
+            {"id":"b-3f2a9c1d7e4b5a60","vhost":"default","source":"events","destination":"orders-eu","destinationType":"topic",
+             "routingKey":"eu.orders.#"}""";
+    public static final String EXCHANGE_VIEW = "{\"exchange\":" + EXCHANGE_INFO + ",\"bindings\":[" + BINDING_INFO + "]}";
+    public static final String EXCHANGE_PUBLISH = """
+            [{"routingKey":"eu.orders.created","key":"order-42","payload":{"item":"book"}},
+             {"routingKey":"us.refunds","payload":{"item":"pen"}}]""";
+    public static final String EXCHANGE_PUBLISH_RESULT = """
+            {"results":[{"routed":[{"topic":"audit","partition":1,"offset":7},{"topic":"orders-eu","partition":0,"offset":41}]},
+                        {"unroutable":true}]}""";
+    public static final String PROBLEM_BAD_TYPE = """
+            {"type":"invalid-argument","title":"Invalid argument","status":400,
+             "detail":"exchange type 'round-robin' does not exist: use direct, fanout, topic or headers","instance":"/api/v1/vhosts/default/exchanges/events"}""";
+    public static final String PROBLEM_NO_EXCHANGE = """
+            {"type":"not-found","title":"Not found","status":404,
+             "detail":"exchange 'events' does not exist in vhost 'default'","instance":"/api/v1/vhosts/default/exchanges/events/bindings"}""";
+
     public static final String PROBLEM_MALFORMED = """
             {"type":"malformed-request","title":"Malformed request","status":400,
              "detail":"malformed JSON: Unexpected character ('}' (code 125))","instance":"/api/v1/vhosts/default/topics/orders/messages"}""";

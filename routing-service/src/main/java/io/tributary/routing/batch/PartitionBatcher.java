@@ -46,6 +46,8 @@ public final class PartitionBatcher {
     }
 
     private final Sender sender;
+    private final java.util.concurrent.atomic.LongAdder requestsSent = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder batchesSent = new java.util.concurrent.atomic.LongAdder();
     private final Duration linger;
     private final int maxBatchBytes;
     private final Scheduler timer;
@@ -111,7 +113,19 @@ public final class PartitionBatcher {
         return batch;
     }
 
+    /** Caller requests handed to storage so far (compare with {@link #batchesSent()}). */
+    public long requestsSent() {
+        return requestsSent.sum();
+    }
+
+    /** Batches sent to storage so far. */
+    public long batchesSent() {
+        return batchesSent.sum();
+    }
+
     private void send(Pending batch) {
+        requestsSent.add(batch.requests.size());
+        batchesSent.increment();
         RecordBatchBuilder builder = new RecordBatchBuilder();
         for (Request r : batch.requests) {
             r.records().forEach(builder::add);
