@@ -26,10 +26,12 @@ public final class Bench {
         boolean quick = rest.contains("quick");
         switch (name) {
             case "storage-engine" -> new StorageEngineBench(data.resolve("storage-engine"), quick).run();
+            case "routing" -> new RoutingBench(data.resolve("routing"), quick).run();
             default -> {
-                System.out.println("usage: bench/run storage-engine [quick]");
+                System.out.println("usage: bench/run storage-engine|routing [quick]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }
+        System.exit(0); // do not wait for pool threads of the libraries used
     }
 }

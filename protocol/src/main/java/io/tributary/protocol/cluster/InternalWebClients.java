@@ -1,7 +1,11 @@
 package io.tributary.protocol.cluster;
 
 import io.tributary.protocol.problem.ProblemRelay;
+import java.time.Duration;
 import java.util.Map;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.web.reactive.function.client.WebClient;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,7 +25,16 @@ public class InternalWebClients {
     private final Map<String, WebClient> clients = new ConcurrentHashMap<>();
 
     public InternalWebClients(WebClient.Builder builder, ClusterToken token, JsonMapper json) {
-        this.builder = builder;
+        // One pool for all internal calls, sized for fan-in: every publish and every consumer's
+        // long-poll fetch holds a connection, so the defaults (a few per host, a short pending
+        // queue) would turn load into "pending acquire" errors.
+        ConnectionProvider pool = ConnectionProvider.builder("tributary-internal")
+                .maxConnections(1024)
+                .pendingAcquireMaxCount(10_000)
+                .pendingAcquireTimeout(Duration.ofSeconds(10))
+                .maxIdleTime(Duration.ofSeconds(30))
+                .build();
+        this.builder = builder.clone().clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool)));
         this.token = token;
         this.json = json;
     }
