@@ -142,13 +142,13 @@ final class RoutingBench {
                 String viaExchange = body(perRequest, payload, true);
                 // Six fresh JVMs share two cores with this one: warm every path up first, then
                 // alternate the two kinds of publish so that drift affects both alike.
-                Duration warm = Duration.ofSeconds(quick ? 20 : 40);
-                Duration run = Duration.ofSeconds(quick ? 8 : 15);
+                Duration warm = Duration.ofSeconds(quick ? 20 : 90);
+                Duration run = Duration.ofSeconds(quick ? 8 : 10);
                 load(http, gw + "/topics/bench/messages", direct, warm.dividedBy(2), 16);
                 load(http, gw + "/exchanges/bench-x/messages", viaExchange, warm.dividedBy(2), 16);
                 List<Double> topicRates = new ArrayList<>();
                 List<Double> exchangeRates = new ArrayList<>();
-                for (int round = 0; round < 3; round++) {
+                for (int round = 0; round < (quick ? 3 : 5); round++) {
                     topicRates.add(load(http, gw + "/topics/bench/messages", direct, run, 16) * perRequest);
                     exchangeRates.add(load(http, gw + "/exchanges/bench-x/messages", viaExchange, run, 16) * perRequest);
                 }

@@ -62,7 +62,8 @@ public final class TestCluster {
         // Small segments and a quick retention check, so segment rolls and retention happen within a test.
         java.util.Map<String, String> tuning = java.util.Map.of(
                 "TRIBUTARY_STORAGE_SEGMENT_BYTES", "64KB",
-                "TRIBUTARY_STORAGE_RETENTION_CHECK_INTERVAL", "1s");
+                "TRIBUTARY_STORAGE_RETENTION_CHECK_INTERVAL", "1s",
+                "TRIBUTARY_ROUTING_APPEND_TIMEOUT", "2s");
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, jvm, tuning);
         long t0 = System.nanoTime();
         launcher.startAll(name -> !name.equals(SECOND_ROUTING) && !name.equals(SECOND_GATEWAY));

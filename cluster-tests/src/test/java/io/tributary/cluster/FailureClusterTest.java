@@ -1,0 +1,141 @@
+package io.tributary.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.launcher.ClusterLayout;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Failures of whole processes, through the public API: a storage node paused (SIGSTOP) or
+ * killed answers publishes to its partitions with a prompt 503 and Retry-After rather than a
+ * hang, its circuit breaker opens, and everything works again once it is back; routing
+ * restarted keeps every exchange and binding (they live in Redis).
+ */
+class FailureClusterTest {
+    static TestCluster cluster;
+    static Api api;
+    static final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+    static final String V = "/api/v1/vhosts/default";
+
+    @BeforeAll
+    static void start() {
+        cluster = TestCluster.get();
+        api = cluster.api();
+    }
+
+    /** The partition of "fail" that node {@code node} leads. */
+    static int partitionLedBy(String node) {
+        JsonNode topic = api.get(V + "/topics/fail").json();
+        for (JsonNode p : topic.get("partitions")) {
+            if (p.get("leader").asString().equals(node)) {
+                return p.get("partition").asInt();
+            }
+        }
+        throw new AssertionError(node + " leads no partition of 'fail': " + topic);
+    }
+
+    static Api.Response publishTo(int partition) {
+        return api.postJson(V + "/topics/fail/messages", "{\"partition\":" + partition + ",\"payload\":\"x\"}");
+    }
+
+    static void signal(String name, String sig) throws IOException, InterruptedException {
+        long pid = cluster.launcher().process(name).pid();
+        Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+    }
+
+    static void awaitPublishWorks(int partition, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        Api.Response last = null;
+        while (System.nanoTime() < deadline) {
+            last = publishTo(partition);
+            if (last.status() == 200) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("publishing to partition " + partition + " never recovered: " + last);
+    }
+
+    @Test
+    void aPausedStorageNodeGetsPrompt503sAnOpenBreakerAndRecovers() throws Exception {
+        assertThat(api.put(V + "/topics/fail", "{\"partitions\":3}").status()).isIn(200, 201);
+        String node = cluster.layout().storageNodes().get(0).name();
+        int partition = partitionLedBy(node);
+        assertThat(publishTo(partition).status()).isEqualTo(200);
+        signal(node, "STOP");
+        try {
+            // Twelve publishes at once: their timed-out attempts (2 s each in the test cluster) open the breaker.
+            List<CompletableFuture<long[]>> calls = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> {
+                    long t0 = System.nanoTime();
+                    Api.Response r = publishTo(partition);
+                    assertThat(r.status()).as(r.body()).isEqualTo(503);
+                    assertThat(r.problemType()).isEqualTo("unavailable");
+                    assertThat(r.headers()).containsKey("retry-after");
+                    return new long[] {(System.nanoTime() - t0) / 1_000_000};
+                }, pool));
+            }
+            for (CompletableFuture<long[]> c : calls) {
+                assertThat(c.get()[0]).as("answered without hanging").isLessThan(30_000);
+            }
+            Api routing = new Api("http://127.0.0.1:" + cluster.layout().service(ClusterLayout.ROUTING).port());
+            JsonNode breaker = routing.get("/actuator/circuitbreakers").json().get("circuitBreakers").get(node);
+            assertThat(breaker).as("a breaker for " + node).isNotNull();
+            assertThat(breaker.get("state").asString()).isIn("OPEN", "HALF_OPEN");
+            // the other partitions are not affected
+            int other = (partition + 1) % 3;
+            if (!api.get(V + "/topics/fail").json().get("partitions").get(other).get("leader").asString().equals(node)) {
+                assertThat(publishTo(other).status()).isEqualTo(200);
+            }
+        } finally {
+            signal(node, "CONT");
+        }
+        awaitPublishWorks(partition, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aKilledStorageNodeAnswers503UntilItIsBack() throws Exception {
+        assertThat(api.put(V + "/topics/fail", "{\"partitions\":3}").status()).isIn(200, 201);
+        String node = cluster.layout().storageNodes().get(1).name();
+        int partition = partitionLedBy(node);
+        cluster.launcher().kill(node);
+        try {
+            Api.Response r = publishTo(partition);
+            assertThat(r.status()).as(r.body()).isEqualTo(503);
+            assertThat(r.problemType()).isEqualTo("unavailable");
+        } finally {
+            cluster.launcher().start(node);
+            cluster.launcher().awaitReady(node);
+        }
+        awaitPublishWorks(partition, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void exchangesAndBindingsSurviveARoutingRestart() throws Exception {
+        api.topicWithSubscription("survive", 1, null);
+        assertThat(api.put(V + "/exchanges/x-survive", "{\"type\":\"direct\"}").status()).isIn(200, 201);
+        assertThat(api.postJson(V + "/exchanges/x-survive/bindings", "{\"destination\":\"survive\",\"routingKey\":\"k\"}").status())
+                .isIn(200, 201);
+        cluster.killAndRestart(ClusterLayout.ROUTING);
+        long deadline = System.currentTimeMillis() + 30_000;
+        Api.Response r = null;
+        while (System.currentTimeMillis() < deadline) {
+            r = api.postJson(V + "/exchanges/x-survive/messages", "{\"routingKey\":\"k\",\"payload\":1}");
+            if (r.status() == 200) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("results").get(0).get("routed").get(0).get("topic").asString()).isEqualTo("survive");
+    }
+}
