@@ -9,11 +9,11 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import io.tributary.storage.files.DiskScheduler;
 import io.tributary.storage.files.FileCache;
 import io.tributary.storage.partition.PartitionSettings;
 import io.tributary.storage.segment.SegmentConfig;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * A storage node: owns the partition logs on its disk, serves appends from routing and
@@ -34,10 +34,13 @@ public class StorageApplication {
         return new RedisKeys(prefix);
     }
 
-    /** Where every file operation runs: bounded, so a slow disk queues work instead of spawning threads. */
+    /**
+     * Where every file operation runs: bounded, so a slow disk queues work instead of spawning
+     * threads, and never interrupted (see {@link DiskScheduler}).
+     */
     @Bean(destroyMethod = "dispose")
     Scheduler diskScheduler(StorageProperties props) {
-        return Schedulers.newBoundedElastic(props.diskThreads(), 100_000, "disk");
+        return new DiskScheduler(props.diskThreads(), 100_000, "disk");
     }
 
     @Bean(destroyMethod = "close")

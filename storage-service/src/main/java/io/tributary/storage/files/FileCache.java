@@ -81,6 +81,11 @@ public final class FileCache implements AutoCloseable {
         Handle handle;
         synchronized (this) {
             Entry e = open.get(path);
+            if (e != null && !e.channel.isOpen()) {
+                // Closed under us (an interrupted I/O closes a channel): forget it and reopen.
+                open.remove(path);
+                e = null;
+            }
             if (e == null) {
                 try {
                     e = new Entry(path, opener.open(path));

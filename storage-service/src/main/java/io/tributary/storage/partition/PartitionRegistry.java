@@ -41,6 +41,7 @@ public class PartitionRegistry implements SmartLifecycle {
     private final Map<PartitionId, Partition> open = new ConcurrentHashMap<>();
     private final Set<String> knownTopicIds = ConcurrentHashMap.newKeySet();
     private Disposable flusher;
+    private volatile boolean running;
     private Disposable deletions;
 
     public PartitionRegistry(StorageProperties props, PartitionSettings settings, MetadataWatcher metadata, Scheduler diskScheduler) {
@@ -118,13 +119,19 @@ public class PartitionRegistry implements SmartLifecycle {
             throw new UncheckedIOException("cannot create data dir " + dataDir, e);
         }
         long interval = props.flushInterval().toMillis();
-        flusher = disk.schedulePeriodically(this::flushAll, interval, interval, TimeUnit.MILLISECONDS);
+        // Its own timer thread: the disk scheduler takes no time-based tasks, and a flush must not be interrupted.
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                r -> new Thread(r, "log-flusher"));
+        timer.scheduleWithFixedDelay(this::flushAll, interval, interval, TimeUnit.MILLISECONDS);
+        flusher = timer::shutdown;
         deletions = metadata.updates().publishOn(disk).subscribe(this::deleteRemovedTopics,
                 e -> log.error("metadata listener failed", e));
+        running = true;
     }
 
     @Override
     public void stop() {
+        running = false;
         flusher.dispose();
         deletions.dispose();
         open.values().forEach(Partition::close);
@@ -133,7 +140,7 @@ public class PartitionRegistry implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return flusher != null && !flusher.isDisposed();
+        return running;
     }
 
     /** Starts after the metadata watcher and stops before it. */

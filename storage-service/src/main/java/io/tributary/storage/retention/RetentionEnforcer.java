@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * Applies each topic's retention (retentionMs, retentionBytes) on a schedule to every
@@ -26,14 +25,13 @@ public class RetentionEnforcer implements SmartLifecycle {
 
     private final MetadataWatcher metadata;
     private final PartitionRegistry registry;
-    private final Scheduler disk;
     private final StorageProperties props;
     private Disposable task;
+    private volatile boolean running;
 
-    public RetentionEnforcer(MetadataWatcher metadata, PartitionRegistry registry, Scheduler diskScheduler, StorageProperties props) {
+    public RetentionEnforcer(MetadataWatcher metadata, PartitionRegistry registry, StorageProperties props) {
         this.metadata = metadata;
         this.registry = registry;
-        this.disk = diskScheduler;
         this.props = props;
     }
 
@@ -64,16 +62,21 @@ public class RetentionEnforcer implements SmartLifecycle {
     @Override
     public void start() {
         long every = props.retentionCheckInterval().toMillis();
-        task = disk.schedulePeriodically(this::enforce, every, every, TimeUnit.MILLISECONDS);
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                r -> new Thread(r, "retention"));
+        timer.scheduleWithFixedDelay(this::enforce, every, every, TimeUnit.MILLISECONDS);
+        task = timer::shutdown;
+        running = true;
     }
 
     @Override
     public void stop() {
+        running = false;
         task.dispose();
     }
 
     @Override
     public boolean isRunning() {
-        return task != null && !task.isDisposed();
+        return running;
     }
 }

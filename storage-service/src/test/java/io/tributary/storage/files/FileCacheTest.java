@@ -32,6 +32,20 @@ class FileCacheTest {
     }
 
     @Test
+    void aChannelClosedUnderItIsReopened() throws IOException {
+        try (FileCache cache = new FileCache(4)) {
+            Path f = Files.createFile(dir.resolve("closed"));
+            try (FileCache.Handle h = cache.open(f)) {
+                h.channel().close(); // what an interrupted I/O does to a channel
+            }
+            try (FileCache.Handle h = cache.open(f)) {
+                assertThat(h.channel().isOpen()).isTrue();
+                h.channel().write(ByteBuffer.wrap(new byte[] {7}), 0);
+            }
+        }
+    }
+
+    @Test
     void neverClosesAChannelInUse() throws IOException {
         try (FileCache cache = new FileCache(1)) {
             Path a = Files.createFile(dir.resolve("a"));
