@@ -1,6 +1,7 @@
 package io.tributary.gateway.cluster;
 
 import io.tributary.protocol.cluster.LeaderCall;
+import io.tributary.protocol.problem.TributaryException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
@@ -33,6 +34,8 @@ public class StorageReader {
                 .retrieve()
                 .toEntity(byte[].class)
                 .timeout(wait.plus(TIMEOUT))
+                .onErrorMap(java.util.concurrent.TimeoutException.class, e -> TributaryException.unavailable(
+                        "the leader of " + topic + "/" + partition + " did not answer a fetch in time", e))
                 .map(r -> {
                     HttpHeaders h = r.getHeaders();
                     byte[] body = r.getBody() == null ? new byte[0] : r.getBody();

@@ -1,6 +1,5 @@
 package io.tributary.protocol.problem;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -115,7 +114,4 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
         return false;
     }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }

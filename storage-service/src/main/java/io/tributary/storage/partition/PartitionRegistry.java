@@ -58,14 +58,7 @@ public class PartitionRegistry implements SmartLifecycle {
         return open.computeIfAbsent(id, p -> new Partition(p, p.directory(dataDir), settings));
     }
 
-    public int openCount() {
-        return open.size();
-    }
 
-    /** The partitions opened so far. */
-    public java.util.Collection<Partition> openPartitions() {
-        return open.values();
-    }
 
     void deleteRemovedTopics(MetadataSnapshot snapshot) {
         Set<String> live = snapshot.metadata().topics().stream().map(TopicInfo::id).collect(Collectors.toSet());

@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
@@ -502,8 +501,4 @@ public final class LogSegment {
         return logFile.getFileName().toString();
     }
 
-    /** For tests: the indexes' entry counts. */
-    List<Integer> indexEntries() {
-        return new ArrayList<>(List.of(offsetIndex.entries(), timeIndex.entries()));
-    }
 }
