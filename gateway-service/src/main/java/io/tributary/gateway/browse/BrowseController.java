@@ -96,7 +96,7 @@ public class BrowseController {
         List<Record> records = new ArrayList<>();
         long next = Math.max(from, f.logStartOffset());
         outer:
-        for (RecordBatch b : RecordBatch.split(f.batches())) {
+        for (RecordBatch b : f.checkedBatches(topic, partition)) {
             for (Record r : b.records()) {
                 if (r.offset() < next || r.offset() >= f.highWatermark()) {
                     continue;

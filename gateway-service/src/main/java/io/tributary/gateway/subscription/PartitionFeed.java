@@ -37,7 +37,7 @@ public class PartitionFeed {
         AtomicLong next = new AtomicLong(from);
         int maxBytes = (int) props.fetchMaxBytes().toBytes();
         return Mono.defer(() -> storage.fetch(vhost, topic, partition, next.get(), maxBytes, props.fetchWait()))
-                .map(f -> decode(f, next))
+                .map(f -> decode(f, next, topic, partition))
                 .onErrorResume(e -> isOutOfRange(e), e -> storage.offsets(vhost, topic, partition, null)
                         .map(o -> {
                             next.set(o.endOffset()); // the position is past the log (truncated, or a forged token)
@@ -50,12 +50,12 @@ public class PartitionFeed {
     }
 
     /** The records at or after {@code next} below the high watermark; advances {@code next} past them. */
-    static List<Record> decode(Fetched f, AtomicLong next) {
+    static List<Record> decode(Fetched f, AtomicLong next, String topic, int partition) {
         long from = next.get();
         long now = System.currentTimeMillis();
         List<Record> out = new ArrayList<>();
         long end = from;
-        for (RecordBatch batch : RecordBatch.split(f.batches())) {
+        for (RecordBatch batch : f.checkedBatches(topic, partition)) {
             for (Record r : batch.records()) {
                 if (r.offset() < from || (f.highWatermark() >= 0 && r.offset() >= f.highWatermark())) {
                     continue;

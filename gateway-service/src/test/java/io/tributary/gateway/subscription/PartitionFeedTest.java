@@ -41,7 +41,7 @@ class PartitionFeedTest {
     void skipsWhatWasAlreadyReadAndStopsAtTheHighWatermark() {
         Fetched f = new Fetched(concat(batch(10, 0, 0, 0), batch(13, 0, 0)), 0, 15, 14);
         AtomicLong next = new AtomicLong(11);
-        List<Record> got = PartitionFeed.decode(f, next);
+        List<Record> got = PartitionFeed.decode(f, next, "t", 0);
         assertThat(got).extracting(Record::offset).containsExactly(11L, 12L, 13L);
         assertThat(next.get()).isEqualTo(14);
     }
@@ -52,7 +52,7 @@ class PartitionFeedTest {
         long future = System.currentTimeMillis() + 60_000;
         Fetched f = new Fetched(batch(0, past, future, past), 0, 3, 3);
         AtomicLong next = new AtomicLong(0);
-        assertThat(PartitionFeed.decode(f, next)).extracting(Record::offset).containsExactly(1L);
+        assertThat(PartitionFeed.decode(f, next, "t", 0)).extracting(Record::offset).containsExactly(1L);
         assertThat(next.get()).isEqualTo(3);
     }
 
@@ -60,14 +60,23 @@ class PartitionFeedTest {
     void jumpsToTheLogStartWhenRetentionRemovedThePosition() {
         Fetched f = new Fetched(ByteBuffer.allocate(0), 50, 50, 50);
         AtomicLong next = new AtomicLong(20);
-        assertThat(PartitionFeed.decode(f, next)).isEmpty();
+        assertThat(PartitionFeed.decode(f, next, "t", 0)).isEmpty();
         assertThat(next.get()).isEqualTo(50);
+    }
+
+    @Test
+    void aDamagedBatchIsRefusedNotDelivered() {
+        ByteBuffer b = batch(0, 0, 0);
+        b.put(b.limit() - 1, (byte) (b.get(b.limit() - 1) ^ 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PartitionFeed.decode(new Fetched(b, 0, 2, 2), new AtomicLong(), "t", 0))
+                .isInstanceOf(io.tributary.protocol.problem.TributaryException.class)
+                .hasMessageContaining("damaged batch");
     }
 
     @Test
     void anEmptyFetchKeepsThePosition() {
         AtomicLong next = new AtomicLong(7);
-        assertThat(PartitionFeed.decode(new Fetched(ByteBuffer.allocate(0), 0, 7, 7), next)).isEmpty();
+        assertThat(PartitionFeed.decode(new Fetched(ByteBuffer.allocate(0), 0, 7, 7), next, "t", 0)).isEmpty();
         assertThat(next.get()).isEqualTo(7);
     }
 }
