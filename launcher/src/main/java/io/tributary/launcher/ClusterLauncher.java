@@ -35,6 +35,8 @@ public final class ClusterLauncher implements AutoCloseable {
     private final List<String> jvmOptions;
     private final Map<String, String> extraEnv;
     private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
+    private final Map<String, ClassDataSharing.Start> prepared = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean classDataSharing;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public ClusterLauncher(Path repoRoot, Path home, ClusterLayout layout, List<String> jvmOptions) {
@@ -70,6 +72,15 @@ public final class ClusterLauncher implements AutoCloseable {
         return layout;
     }
 
+    /**
+     * Starts services with an AppCDS archive per module (prepared on first use and kept in
+     * {@code <module>/target/cds/}): slower the first time after a build, faster after.
+     */
+    public ClusterLauncher withClassDataSharing(boolean enabled) {
+        this.classDataSharing = enabled;
+        return this;
+    }
+
     /** Starts the coordinator, then every other service in parallel; returns when all are ready. */
     public void startAll() {
         startAll(name -> true);
@@ -77,6 +88,15 @@ public final class ClusterLauncher implements AutoCloseable {
 
     /** Like {@link #startAll()}, for the services {@code which} accepts (the coordinator always). */
     public void startAll(java.util.function.Predicate<String> which) {
+        if (classDataSharing) {
+            // Prepare every module up front, one after another: training runs share the cores badly.
+            for (ServiceSpec s : layout.services()) {
+                if (which.test(s.name()) || s.name().equals(ClusterLayout.COORDINATOR)) {
+                    prepared.computeIfAbsent(s.module(), m -> ClassDataSharing.prepare(jarOf(s),
+                            repoRoot.resolve(m).resolve("target").resolve("cds"), s.env()));
+                }
+            }
+        }
         start(ClusterLayout.COORDINATOR);
         awaitReady(ClusterLayout.COORDINATOR);
         List<String> rest = layout.services().stream().map(ServiceSpec::name)
@@ -98,9 +118,17 @@ public final class ClusterLauncher implements AutoCloseable {
         if (existing != null && existing.isAlive()) {
             throw new IllegalStateException(name + " is already running as pid " + existing.pid());
         }
-        Path jar = jarOf(spec);
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("missing " + jar + ": build first (./mvnw -DskipTests package)");
+        Path execJar = jarOf(spec);
+        if (!Files.isRegularFile(execJar)) {
+            throw new IllegalStateException("missing " + execJar + ": build first (./mvnw -DskipTests package)");
+        }
+        Path jar = execJar;
+        List<String> cdsOptions = List.of();
+        if (classDataSharing) {
+            ClassDataSharing.Start cds = prepared.computeIfAbsent(spec.module(), m -> ClassDataSharing.prepare(execJar,
+                    repoRoot.resolve(m).resolve("target").resolve("cds"), spec.env()));
+            jar = cds.jar();
+            cdsOptions = cds.jvmOptions();
         }
         try {
             Path logs = Files.createDirectories(home.resolve("logs"));
@@ -110,6 +138,7 @@ public final class ClusterLauncher implements AutoCloseable {
             cmd.add(javaExecutable());
             cmd.add(ManagedProcess.MARKER + name);
             cmd.addAll(jvmOptions);
+            cmd.addAll(cdsOptions);
             cmd.add("-jar");
             cmd.add(jar.toString());
             ProcessBuilder pb = new ProcessBuilder(cmd)

@@ -66,7 +66,8 @@ public final class Main {
         ClusterLayout layout = ClusterLayout.of(ClusterLayout.defaults(host, gatewayPort, nodes, redisUrl, newToken(),
                 env("TRIBUTARY_REDIS_KEY_PREFIX", "trib:"), home.resolve("data")));
         writePorts(home, layout);
-        ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, ClusterLauncher.defaultJvmOptions());
+        ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, ClusterLauncher.defaultJvmOptions())
+                .withClassDataSharing(!"off".equalsIgnoreCase(env("TRIBUTARY_CDS", "on")));
         try {
             launcher.startAll();
         } catch (RuntimeException e) {
