@@ -235,6 +235,10 @@ class ExchangeClusterTest {
         // and the breaker of every storage node shows up in Actuator
         JsonNode breakers = routing.get("/actuator/circuitbreakers").json().get("circuitBreakers");
         assertThat(breakers.propertyNames()).anyMatch(n -> n.startsWith("storage-"));
+        // and the gateway's own guards: routing, the coordinator, the storage nodes it reads from
+        api.get(V + "/topics/linger/partitions/0/messages?limit=1");
+        JsonNode gatewayBreakers = api.get("/actuator/circuitbreakers").json().get("circuitBreakers");
+        assertThat(gatewayBreakers.propertyNames()).contains("routing", "coordinator").anyMatch(n -> n.startsWith("storage-"));
     }
 
     static double metric(Api routing, String name) {

@@ -8,7 +8,6 @@ import io.tributary.protocol.metadata.MetadataSnapshot;
 import io.tributary.protocol.metadata.MetadataWatcher;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.metadata.TopicInfo;
-import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.ParameterizedTypeReference;
@@ -18,21 +17,23 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 
 /**
- * The gateway's calls to the coordinator. Every metadata change waits until this gateway's
+ * The gateway's calls to the coordinator, through a {@link ServiceGuard}. Every metadata change waits until this gateway's
  * own metadata copy holds it, so a client's next request (publish to the topic it just
  * created) sees it.
  */
 @Component
 public class CoordinatorClient {
     private static final String VERSION_HEADER = "X-Metadata-Version";
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final WebClient coordinator;
     private final MetadataWatcher metadata;
+    private final ServiceGuard guard;
 
-    public CoordinatorClient(InternalWebClients clients, MetadataWatcher metadata, @Value("${tributary.coordinator.url}") String url) {
+    public CoordinatorClient(InternalWebClients clients, MetadataWatcher metadata, ServiceGuards guards,
+            @Value("${tributary.coordinator.url}") String url) {
         this.coordinator = clients.forUrl(url);
         this.metadata = metadata;
+        this.guard = guards.coordinator();
     }
 
     /** An answer that changed metadata: the body, whether something was created, and the snapshot that holds it. */
@@ -61,22 +62,22 @@ public class CoordinatorClient {
     public Mono<GroupState> heartbeat(String vhost, String topic, String sub, String member) {
         return coordinator.post().uri("/internal/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/members/{member}",
                         vhost, topic, sub, member)
-                .retrieve().bodyToMono(GroupState.class).timeout(TIMEOUT);
+                .retrieve().bodyToMono(GroupState.class).transform(guard::guard);
     }
 
     public Mono<Void> leave(String vhost, String topic, String sub, String member) {
         return coordinator.delete().uri("/internal/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/members/{member}",
                         vhost, topic, sub, member)
-                .retrieve().toBodilessEntity().timeout(TIMEOUT).then();
+                .retrieve().toBodilessEntity().transform(guard::guard).then();
     }
 
     public Mono<List<String>> members(String vhost, String topic, String sub) {
         return coordinator.get().uri("/internal/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/members", vhost, topic, sub)
-                .retrieve().bodyToMono(new ParameterizedTypeReference<List<String>>() { }).timeout(TIMEOUT);
+                .retrieve().bodyToMono(new ParameterizedTypeReference<List<String>>() { }).transform(guard::guard);
     }
 
     private <T> Mono<Change<T>> change(Mono<ResponseEntity<T>> call) {
-        return call.timeout(TIMEOUT).flatMap(r -> {
+        return call.transform(guard::guard).flatMap(r -> {
             String v = r.getHeaders().getFirst(VERSION_HEADER);
             long version = v == null ? 0 : Long.parseLong(v);
             return metadata.awaitVersion(version)

@@ -21,16 +21,16 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The gateway's calls to routing: publishes (records already encoded, one request per
- * client request) and exchange administration, all through the {@link RoutingGuard}.
+ * client request) and exchange administration, all through a {@link ServiceGuard}.
  */
 @Component
 public class RoutingClient {
     private final WebClient routing;
-    private final RoutingGuard guard;
+    private final ServiceGuard guard;
 
-    public RoutingClient(InternalWebClients clients, GatewayProperties props, RoutingGuard guard) {
+    public RoutingClient(InternalWebClients clients, GatewayProperties props, ServiceGuards guards) {
         this.routing = clients.forUrl(props.routingUrl());
-        this.guard = guard;
+        this.guard = guards.routing();
     }
 
     public Mono<PublishResponse> publishToTopic(String vhost, String topic, Acks acks, ByteBuffer body) {

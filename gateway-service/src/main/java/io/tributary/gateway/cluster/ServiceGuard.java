@@ -23,50 +23,51 @@ import io.tributary.protocol.problem.TributaryException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
-import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * Resilience4j around every call from the gateway to routing: a circuit breaker and a
- * bulkhead named {@code routing} (see {@code /actuator/circuitbreakers}), a time limit, and a
- * retry with backoff only when the connection was refused (the request never left, so even a
- * publish without ids cannot be stored twice by retrying it).
+ * Resilience4j around the gateway's calls to one service (routing, the coordinator, or one
+ * storage node): a circuit breaker and a bulkhead under the service's name (see
+ * {@code /actuator/circuitbreakers}), an optional time limit, and a retry with backoff only
+ * when the connection was refused (the request never left, so even a publish without ids
+ * cannot be stored twice by retrying it). Only the service's own failures count against its
+ * breaker (unreachable, timed out); a 503 it relays from further down does not.
  */
-@Component
-public class RoutingGuard {
+public final class ServiceGuard {
+    private final String name;
     private final CircuitBreaker breaker;
     private final Bulkhead bulkhead;
     private final Retry retry;
     private final TimeLimiter timeLimiter;
 
-    public RoutingGuard(CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads, RetryRegistry retries,
-            TimeLimiterRegistry limiters) {
-        CircuitBreakerConfig config = CircuitBreakerConfig.from(breakers.getConfiguration("routing")
-                        .orElse(breakers.getDefaultConfig()))
-                .recordException(RoutingGuard::isRoutingFailure)
+    ServiceGuard(String name, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads, RetryRegistry retries,
+            TimeLimiterRegistry limiters, Duration timeout) {
+        this.name = name;
+        CircuitBreakerConfig config = CircuitBreakerConfig.from(breakers.getDefaultConfig())
+                .recordException(ServiceGuard::isServiceFailure)
                 .build();
-        this.breaker = breakers.circuitBreaker("routing", config);
-        this.bulkhead = bulkheads.bulkhead("routing", "routing");
-        this.retry = retries.retry("routing", RetryConfig.custom()
+        this.breaker = breakers.circuitBreaker(name, config);
+        this.bulkhead = bulkheads.bulkhead(name);
+        this.retry = retries.retry(name, RetryConfig.custom()
                 .maxAttempts(3)
                 .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2.0))
-                .retryOnException(RoutingGuard::connectionRefused)
+                .retryOnException(ServiceGuard::connectionRefused)
                 .build());
-        this.timeLimiter = limiters.timeLimiter("routing", TimeLimiterConfig.custom()
-                .timeoutDuration(Duration.ofSeconds(30)).cancelRunningFuture(true).build());
+        this.timeLimiter = timeout == null ? null
+                : limiters.timeLimiter(name, TimeLimiterConfig.custom().timeoutDuration(timeout).cancelRunningFuture(true).build());
     }
 
     public <T> Mono<T> guard(Mono<T> call) {
-        return call
-                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
+        Mono<T> limited = timeLimiter == null ? call : call.transformDeferred(TimeLimiterOperator.of(timeLimiter));
+        return limited
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .transformDeferred(BulkheadOperator.of(bulkhead))
-                .onErrorMap(RoutingGuard::toProblem)
+                .onErrorMap(this::toProblem)
                 .transformDeferred(RetryOperator.of(retry));
     }
 
-    /** Routing did not answer, or answered with a server error. */
-    static boolean isRoutingFailure(Throwable t) {
+    /** The service did not answer, or could not be reached. */
+    static boolean isServiceFailure(Throwable t) {
         return t instanceof TimeoutException || (t instanceof TributaryException te
                 && (te.type() == ProblemType.UNAVAILABLE || te.type() == ProblemType.INTERNAL_ERROR)
                 && te.getCause() != null);
@@ -81,15 +82,15 @@ public class RoutingGuard {
         return false;
     }
 
-    private static Throwable toProblem(Throwable e) {
+    private Throwable toProblem(Throwable e) {
         if (e instanceof CallNotPermittedException) {
-            return TributaryException.unavailable("routing is failing: its circuit breaker is open", e);
+            return TributaryException.unavailable(name + " is failing: its circuit breaker is open", e);
         }
         if (e instanceof BulkheadFullException) {
-            return TributaryException.unavailable("too many publishes in flight to routing", e);
+            return TributaryException.unavailable("too many calls in flight to " + name, e);
         }
         if (e instanceof TimeoutException) {
-            return TributaryException.unavailable("routing did not answer in time", e);
+            return TributaryException.unavailable(name + " did not answer in time", e);
         }
         return e;
     }
