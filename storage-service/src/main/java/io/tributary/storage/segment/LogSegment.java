@@ -45,6 +45,8 @@ public final class LogSegment {
     /** Bytes from the start that were checked batch by batch (appended here, or recovered, or read and verified). */
     private volatile long verifiedUpTo;
     private long bytesSinceIndexEntry;
+    /** Base offset of the last batch indexed: the offset of the time index entry written at seal. */
+    private long lastBatchBase = -1;
     private long firstAppendMs = -1;
     private volatile boolean sealed;
 
@@ -256,6 +258,7 @@ public final class LogSegment {
         }
         bytesSinceIndexEntry += batch.sizeInBytes();
         maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+        lastBatchBase = batch.baseOffset();
         ByteBuffer b = batch.buffer();
         int pos = RecordBatch.HEADER_SIZE;
         long offset = batch.baseOffset();
@@ -431,6 +434,12 @@ public final class LogSegment {
     }
 
     private void sealIndexes() {
+        // The time index only gets entries every interval; the sealed segment's largest
+        // timestamp must be in it too (reopened segments read it from there, and lookups and
+        // time retention depend on it), as Kafka appends a last entry on roll.
+        if (maxTimestamp > timeIndex.lastTimestamp() && lastBatchBase >= 0) {
+            timeIndex.append(maxTimestamp, lastBatchBase);
+        }
         offsetIndex.seal();
         timeIndex.seal();
         keyIndex.seal();
