@@ -114,6 +114,7 @@ final class StorageEngineBench {
         int perBatch = Math.max(1, 65536 / (payloadBytes + 60));
         long target = (quick ? 256L : 1024L) * 1024 * 1024;
         List<ByteBuffer> batches = distinctBatches(8, perBatch, payloadBytes);
+        warmUpAppends(batches, 128L * 1024 * 1024); // let the JIT compile the append path first
         Path dir = data.resolve("throughput-" + payloadBytes);
         try (FileCache files = new FileCache(64); PartitionLog log = PartitionLog.open(dir, SEGMENTS, files)) {
             long bytes = 0;
@@ -138,6 +139,20 @@ final class StorageEngineBench {
             Report.row("fetch from offset 0 to the end (read + transferTo)", Report.mbps(read, fetchNs) + ", "
                     + Report.perSecond(records, fetchNs, "records") + " (page cache hot)");
             Report.row("log size / segments", String.format("%,d bytes / %d", log.sizeInBytes(), log.segmentCount()));
+        }
+        clean(dir);
+    }
+
+    private void warmUpAppends(List<ByteBuffer> batches, long bytes) throws IOException {
+        Path dir = data.resolve("warm-up");
+        try (FileCache files = new FileCache(16); PartitionLog log = PartitionLog.open(dir, SEGMENTS, files)) {
+            long written = 0;
+            for (int i = 0; written < bytes; i++) {
+                ByteBuffer b = batches.get(i % batches.size()).duplicate();
+                written += b.remaining();
+                log.append(b, 1);
+            }
+            readAllTo(log, nullChannel());
         }
         clean(dir);
     }

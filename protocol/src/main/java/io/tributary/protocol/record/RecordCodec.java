@@ -133,6 +133,14 @@ public final class RecordCodec {
         }
     }
 
+    /** Where an encoded record's key starts, relative to the record's first byte. */
+    public static final int KEY_BYTES = KEY_LENGTH + 4;
+
+    /** The key length of an encoded record, or -1 when it has none (the key's bytes follow at {@link #KEY_BYTES}). */
+    public static int readKeyLength(ByteBuffer record) {
+        return record.getInt(record.position() + KEY_LENGTH);
+    }
+
     /** The key of an encoded record without decoding the rest; null when it has none. */
     public static byte[] readKey(ByteBuffer record) {
         int length = record.getInt(record.position() + KEY_LENGTH);

@@ -19,4 +19,14 @@ public final class KeyHash {
         }
         return h;
     }
+
+    /** The same hash over {@code length} bytes of {@code buffer} from absolute index {@code from}, without copying them. */
+    public static long of(java.nio.ByteBuffer buffer, int from, int length) {
+        long h = OFFSET_BASIS;
+        for (int i = from; i < from + length; i++) {
+            h ^= buffer.get(i) & 0xff;
+            h *= PRIME;
+        }
+        return h;
+    }
 }

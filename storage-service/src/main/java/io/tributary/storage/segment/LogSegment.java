@@ -265,9 +265,9 @@ public final class LogSegment {
         KeyIndex.Entries keys = keyIndex.entries(batch.recordCount());
         for (int i = 0; i < batch.recordCount(); i++) {
             int recordSize = RecordCodec.sizeAt(b, pos);
-            byte[] key = RecordCodec.readKey(b.slice(pos, recordSize));
-            if (key != null) {
-                keys.add(KeyHash.of(key), offset);
+            int keyLength = b.getInt(pos + RecordCodec.KEY_BYTES - 4);
+            if (keyLength >= 0) {
+                keys.add(KeyHash.of(b, pos + RecordCodec.KEY_BYTES, keyLength), offset); // hashed in place, no copy
             }
             pos += recordSize;
             offset++;

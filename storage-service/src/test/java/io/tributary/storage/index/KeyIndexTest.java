@@ -18,6 +18,14 @@ import net.jqwik.api.constraints.Size;
 /** The key index against a map from hash to offsets, before and after sealing. */
 class KeyIndexTest {
 
+    @Property
+    void hashingInPlaceEqualsHashingACopy(@ForAll byte[] key, @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 7) int pad) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(pad + key.length + 3);
+        b.position(pad);
+        b.put(key);
+        assertThat(KeyHash.of(b, pad, key.length)).isEqualTo(KeyHash.of(key));
+    }
+
     @Property(tries = 100)
     void lookupsReturnEveryOffsetOfAHashNewestFirst(@ForAll @Size(max = 500) List<@IntRange(min = 0, max = 20) Integer> keys,
             @ForAll @IntRange(min = 0, max = 20) int probe) throws IOException {
