@@ -19,8 +19,7 @@ class ConsumerGroupClusterTest {
         api.topicWithSubscription("pair", 4, "workers");
         String path = "/ws/v1/vhosts/default/topics/pair/subscriptions/workers";
         try (WsClient a = WsClient.open(api.http(), api.base(), path); WsClient b = WsClient.open(api.http(), api.base(), path)) {
-            awaitMembers(api, "pair", 2);
-            Thread.sleep(2500); // a couple of heartbeats: both members act on the two-member assignment
+            awaitSettledGroup(api, "pair", 2);
             Published published = Published.batch(api, "pair", 400, 40);
 
             List<JsonNode> fromA = new ArrayList<>();
@@ -54,10 +53,9 @@ class ConsumerGroupClusterTest {
         String path = "/ws/v1/vhosts/default/topics/handover/subscriptions/workers";
         try (WsClient a = WsClient.open(api.http(), api.base(), path)) {
             WsClient b = WsClient.open(api.http(), api.base(), path);
-            awaitMembers(api, "handover", 2);
+            awaitSettledGroup(api, "handover", 2);
             b.close();
-            awaitMembers(api, "handover", 1);
-            Thread.sleep(2500);
+            awaitSettledGroup(api, "handover", 1);
             Published published = Published.batch(api, "handover", 200, 30);
             List<JsonNode> got = new ArrayList<>();
             for (String frame : a.take(200, Duration.ofSeconds(30))) {
@@ -74,15 +72,17 @@ class ConsumerGroupClusterTest {
         return set;
     }
 
-    static void awaitMembers(Api api, String topic, int count) throws InterruptedException {
+    /** Waits until the group has {@code count} members and every one of them acts on the current assignment. */
+    static void awaitSettledGroup(Api api, String topic, int count) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 15_000;
+        JsonNode view = null;
         while (System.currentTimeMillis() < deadline) {
-            JsonNode view = api.get("/api/v1/vhosts/default/topics/" + topic + "/subscriptions/workers").json();
-            if (view.get("members").size() == count) {
+            view = api.get("/api/v1/vhosts/default/topics/" + topic + "/subscriptions/workers").json();
+            if (view.get("members").size() == count && !view.get("rebalancing").asBoolean()) {
                 return;
             }
-            Thread.sleep(200);
+            Thread.sleep(100);
         }
-        throw new AssertionError("the group never had " + count + " members");
+        throw new AssertionError("the group never settled with " + count + " members; last seen: " + view);
     }
 }

@@ -1,19 +1,20 @@
 package io.tributary.coordinator.api;
 
 import io.tributary.coordinator.group.GroupMembership;
+import io.tributary.protocol.metadata.GroupMembers;
 import io.tributary.protocol.metadata.GroupState;
 import io.tributary.coordinator.metadata.MetadataStore;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.protocol.naming.Names;
 import io.tributary.protocol.problem.TributaryException;
-import java.util.List;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
@@ -31,13 +32,18 @@ public class GroupController {
         this.offload = offload;
     }
 
+    /**
+     * Joins or stays in the group. {@code applied} is the generation whose assignment the
+     * member acts on (the one its previous heartbeat returned; -1 on joining), so observers
+     * can tell when a rebalance has taken effect everywhere.
+     */
     @PostMapping("/{member}")
     public Mono<GroupState> heartbeat(@PathVariable String vhost, @PathVariable String topic, @PathVariable String sub,
-            @PathVariable String member) {
+            @PathVariable String member, @RequestParam(defaultValue = "-1") long applied) {
         return offload.call(() -> {
             Names.require("member", member);
             TopicInfo t = requireSubscription(vhost, topic, sub);
-            return groups.heartbeat(SubscriptionInfo.key(vhost, topic, sub), member, t.partitions());
+            return groups.heartbeat(SubscriptionInfo.key(vhost, topic, sub), member, applied, t.partitions());
         });
     }
 
@@ -51,7 +57,7 @@ public class GroupController {
     }
 
     @GetMapping
-    public Mono<List<String>> members(@PathVariable String vhost, @PathVariable String topic, @PathVariable String sub) {
+    public Mono<GroupMembers> members(@PathVariable String vhost, @PathVariable String topic, @PathVariable String sub) {
         return offload.call(() -> {
             requireSubscription(vhost, topic, sub);
             return groups.members(SubscriptionInfo.key(vhost, topic, sub));

@@ -1,40 +1,67 @@
 package io.tributary.coordinator.group;
 
-import io.tributary.protocol.metadata.GroupState;
-
 import io.tributary.coordinator.CoordinatorProperties;
 import io.tributary.protocol.lease.RedisKeys;
+import io.tributary.protocol.metadata.GroupMembers;
+import io.tributary.protocol.metadata.GroupState;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Service;
 
 /**
- * Consumer-group membership in Redis: a sorted set of member ids scored by session expiry.
- * A heartbeat adds or refreshes the member, drops members whose session expired, and bumps
- * the generation when the member set changed, all in one script so concurrent heartbeats
- * agree. A member that stops heartbeating leaves after the session timeout; a member that
+ * Consumer-group membership in Redis: a sorted set of member ids scored by session expiry,
+ * a generation counter, and per member the generation whose assignment it last reported
+ * acting on. Every script first drops members whose session expired and bumps the
+ * generation if any did, so concurrent heartbeats and readers agree on one member set. A
+ * member that stops heartbeating leaves after the session timeout; a member that
  * disconnects cleanly leaves at once.
+ *
+ * <p>Scripts take KEYS = members ZSET, generation STRING, applied HASH (see {@link RedisKeys})
+ * and return {@code [generation, id1, applied1, id2, applied2, ...]}.
  */
 @Service
 public class GroupMembership {
-    private static final RedisScript<List> HEARTBEAT = RedisScript.of("""
-            local removed = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-            local added = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+    /** Drops expired members (ARGV[1] = now) and bumps the generation if any were dropped; sets {@code generation}. */
+    private static final String SWEEP = """
+            local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+            for _, m in ipairs(expired) do
+              redis.call('ZREM', KEYS[1], m)
+              redis.call('HDEL', KEYS[3], m)
+            end
             local generation
-            if removed > 0 or added > 0 then
+            if #expired > 0 then
               generation = redis.call('INCR', KEYS[2])
             else
               generation = tonumber(redis.call('GET', KEYS[2]) or '0')
             end
-            redis.call('PEXPIRE', KEYS[1], ARGV[4])
-            redis.call('PEXPIRE', KEYS[2], ARGV[4])
-            local result = redis.call('ZRANGE', KEYS[1], 0, -1)
-            table.insert(result, 1, tostring(generation))
+            """;
+    private static final String STATE = """
+            local result = { tostring(generation) }
+            for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+              table.insert(result, m)
+              table.insert(result, redis.call('HGET', KEYS[3], m) or '-1')
+            end
             return result
-            """, List.class);
+            """;
+    /** ARGV: now, session expiry, member, key TTL ms, generation the member acts on. */
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> HEARTBEAT = RedisScript.of(SWEEP + """
+            if redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3]) > 0 then
+              generation = redis.call('INCR', KEYS[2])
+            end
+            redis.call('HSET', KEYS[3], ARGV[3], ARGV[5])
+            for i = 1, 3 do
+              redis.call('PEXPIRE', KEYS[i], ARGV[4])
+            end
+            """ + STATE, List.class);
+    /** ARGV: now. */
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> READ = RedisScript.of(SWEEP + STATE, List.class);
     private static final RedisScript<Long> LEAVE = RedisScript.of("""
+            redis.call('HDEL', KEYS[3], ARGV[1])
             if redis.call('ZREM', KEYS[1], ARGV[1]) > 0 then
               return redis.call('INCR', KEYS[2])
             end
@@ -51,32 +78,41 @@ public class GroupMembership {
         this.props = props;
     }
 
-    /** Joins or stays in the group; returns this member's share of {@code partitions}. */
-    @SuppressWarnings("unchecked")
-    public GroupState heartbeat(String subscriptionKey, String memberId, int partitions) {
+    /**
+     * Joins or stays in the group, recording that this member acts on the assignment of
+     * {@code appliedGeneration}; returns this member's share of {@code partitions}.
+     */
+    public GroupState heartbeat(String subscriptionKey, String memberId, long appliedGeneration, int partitions) {
         long now = System.currentTimeMillis();
         long session = props.memberSessionTimeout().toMillis();
-        List<Object> raw = redis.execute(HEARTBEAT,
-                List.of(keys.groupMembers(subscriptionKey), keys.groupGeneration(subscriptionKey)),
-                Long.toString(now), Long.toString(now + session), memberId, Long.toString(session * 10));
-        long generation = Long.parseLong(String.valueOf(raw.get(0)));
-        List<String> members = new ArrayList<>();
-        for (int i = 1; i < raw.size(); i++) {
-            members.add(String.valueOf(raw.get(i)));
-        }
-        members.sort(null);
-        return new GroupState(generation, members, PartitionAssignor.assign(members, memberId, partitions));
+        GroupMembers group = parse(redis.execute(HEARTBEAT, keys(subscriptionKey),
+                Long.toString(now), Long.toString(now + session), memberId, Long.toString(session * 10),
+                Long.toString(appliedGeneration)));
+        List<String> ids = group.ids();
+        return new GroupState(group.generation(), ids, PartitionAssignor.assign(ids, memberId, partitions));
     }
 
     public void leave(String subscriptionKey, String memberId) {
-        redis.execute(LEAVE, List.of(keys.groupMembers(subscriptionKey), keys.groupGeneration(subscriptionKey)), memberId);
+        redis.execute(LEAVE, keys(subscriptionKey), memberId);
     }
 
-    /** The members whose session has not expired. */
-    public List<String> members(String subscriptionKey) {
-        var set = redis.opsForZSet().rangeByScore(keys.groupMembers(subscriptionKey), System.currentTimeMillis(), Double.MAX_VALUE);
-        List<String> members = set == null ? new ArrayList<>() : new ArrayList<>(set);
-        members.sort(null);
-        return members;
+    /** The members whose session has not expired, with the generation each acts on. */
+    public GroupMembers members(String subscriptionKey) {
+        return parse(redis.execute(READ, keys(subscriptionKey), Long.toString(System.currentTimeMillis())));
+    }
+
+    private List<String> keys(String subscriptionKey) {
+        return List.of(keys.groupMembers(subscriptionKey), keys.groupGeneration(subscriptionKey),
+                keys.groupApplied(subscriptionKey));
+    }
+
+    /** Reads {@code [generation, id1, applied1, ...]}; members sorted by id, the order the assignor expects. */
+    private static GroupMembers parse(List<?> raw) {
+        List<GroupMembers.Member> members = new ArrayList<>();
+        for (int i = 1; i + 1 < raw.size(); i += 2) {
+            members.add(new GroupMembers.Member(String.valueOf(raw.get(i)), Long.parseLong(String.valueOf(raw.get(i + 1)))));
+        }
+        members.sort(Comparator.comparing(GroupMembers.Member::id));
+        return new GroupMembers(Long.parseLong(String.valueOf(raw.get(0))), members);
     }
 }

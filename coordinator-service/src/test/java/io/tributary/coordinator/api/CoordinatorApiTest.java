@@ -6,6 +6,7 @@ import io.tributary.launcher.TestRedis;
 import io.tributary.protocol.cluster.ClusterToken;
 import io.tributary.protocol.lease.RedisKeys;
 import io.tributary.protocol.metadata.ClusterMetadata;
+import io.tributary.protocol.metadata.GroupMembers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -142,6 +143,45 @@ class CoordinatorApiTest {
         Map<?, ?> a3 = client.post().uri(base + "a").exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
         assertThat(a3.get("partitions")).isEqualTo(List.of(0, 1, 2, 3, 4));
         client.post().uri("/internal/vhosts/default/topics/g/subscriptions/missing/members/a").exchange().expectStatus().isNotFound();
+    }
+
+    @Test
+    void theGroupIsRebalancingUntilEveryMemberReportsActingOnTheCurrentGeneration() {
+        client.put().uri("/internal/vhosts/default/topics/r").bodyValue(Map.of("partitions", 2)).exchange().expectStatus().is2xxSuccessful();
+        client.put().uri("/internal/vhosts/default/topics/r/subscriptions/s").bodyValue(Map.of("type", "group"))
+                .exchange().expectStatus().is2xxSuccessful();
+        String base = "/internal/vhosts/default/topics/r/subscriptions/s/members";
+        long joinedA = generation(client.post().uri(base + "/a").exchange().expectStatus().isOk().expectBody(Map.class)
+                .returnResult().getResponseBody());
+        long joinedB = generation(client.post().uri(base + "/b?applied=-1").exchange().expectStatus().isOk().expectBody(Map.class)
+                .returnResult().getResponseBody());
+        assertThat(joinedB).isGreaterThan(joinedA);
+        assertThat(members(base)).isEqualTo(new GroupMembers(joinedB,
+                List.of(new GroupMembers.Member("a", -1), new GroupMembers.Member("b", -1))));
+        assertThat(members(base).rebalancing()).isTrue();
+
+        client.post().uri(base + "/a?applied=" + joinedA).exchange().expectStatus().isOk();
+        client.post().uri(base + "/b?applied=" + joinedB).exchange().expectStatus().isOk();
+        assertThat(members(base).rebalancing()).as("a still acts on the one-member assignment").isTrue();
+        client.post().uri(base + "/a?applied=" + joinedB).exchange().expectStatus().isOk();
+        GroupMembers settled = members(base);
+        assertThat(settled.generation()).isEqualTo(joinedB);
+        assertThat(settled.rebalancing()).isFalse();
+
+        client.delete().uri(base + "/b").exchange().expectStatus().isNoContent();
+        GroupMembers afterLeave = members(base);
+        assertThat(afterLeave.ids()).containsExactly("a");
+        assertThat(afterLeave.generation()).isGreaterThan(joinedB);
+        assertThat(afterLeave.rebalancing()).isTrue();
+        client.post().uri(base + "/a?applied=banana").exchange().expectStatus().isBadRequest();
+    }
+
+    private GroupMembers members(String base) {
+        return client.get().uri(base).exchange().expectStatus().isOk().expectBody(GroupMembers.class).returnResult().getResponseBody();
+    }
+
+    private static long generation(Map<?, ?> state) {
+        return ((Number) state.get("generation")).longValue();
     }
 
     @Test

@@ -3,14 +3,13 @@ package io.tributary.gateway.cluster;
 import io.tributary.protocol.admin.SubscriptionSpec;
 import io.tributary.protocol.admin.TopicSpec;
 import io.tributary.protocol.cluster.InternalWebClients;
+import io.tributary.protocol.metadata.GroupMembers;
 import io.tributary.protocol.metadata.GroupState;
 import io.tributary.protocol.metadata.MetadataSnapshot;
 import io.tributary.protocol.metadata.MetadataWatcher;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.metadata.TopicInfo;
-import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -59,9 +58,10 @@ public class CoordinatorClient {
                 .bodyValue(spec).retrieve().toEntity(SubscriptionInfo.class));
     }
 
-    public Mono<GroupState> heartbeat(String vhost, String topic, String sub, String member) {
-        return coordinator.post().uri("/internal/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/members/{member}",
-                        vhost, topic, sub, member)
+    /** Heartbeats {@code member}, reporting the generation whose assignment it acts on. */
+    public Mono<GroupState> heartbeat(String vhost, String topic, String sub, String member, long appliedGeneration) {
+        return coordinator.post().uri("/internal/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/members/{member}?applied={applied}",
+                        vhost, topic, sub, member, appliedGeneration)
                 .retrieve().bodyToMono(GroupState.class).transform(guard::guard);
     }
 
@@ -71,9 +71,9 @@ public class CoordinatorClient {
                 .retrieve().toBodilessEntity().transform(guard::guard).then();
     }
 
-    public Mono<List<String>> members(String vhost, String topic, String sub) {
+    public Mono<GroupMembers> members(String vhost, String topic, String sub) {
         return coordinator.get().uri("/internal/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/members", vhost, topic, sub)
-                .retrieve().bodyToMono(new ParameterizedTypeReference<List<String>>() { }).transform(guard::guard);
+                .retrieve().bodyToMono(GroupMembers.class).transform(guard::guard);
     }
 
     private <T> Mono<Change<T>> change(Mono<ResponseEntity<T>> call) {

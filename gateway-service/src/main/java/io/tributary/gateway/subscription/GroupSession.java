@@ -4,7 +4,9 @@ import io.tributary.gateway.GatewayProperties;
 import io.tributary.gateway.cluster.CoordinatorClient;
 import io.tributary.protocol.cluster.LeaderCall;
 import io.tributary.protocol.metadata.GroupState;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -31,16 +33,22 @@ public class GroupSession {
     }
 
     public Flux<List<Integer>> assignments(String vhost, String topic, String sub, String member) {
-        return Flux.interval(java.time.Duration.ZERO, props.heartbeatInterval())
-                .onBackpressureDrop()
-                .concatMap(tick -> coordinator.heartbeat(vhost, topic, sub, member)
-                        .map(GroupState::partitions)
-                        .onErrorResume(LeaderCall::isRetriable, e -> {
-                            log.debug("heartbeat of {} failed: {}", member, e.toString());
-                            return Mono.empty();
-                        }), 1)
-                .distinctUntilChanged()
-                .doFinally(signal -> coordinator.leave(vhost, topic, sub, member)
-                        .subscribe(ok -> { }, e -> log.debug("leave of {} failed: {}", member, e.toString())));
+        return Flux.defer(() -> {
+            // The generation whose partitions this member reads. concatMap starts a heartbeat only
+            // after the previous one's partitions went downstream (where the consumer switched to
+            // them synchronously), so each heartbeat can truthfully report the previous generation.
+            AtomicLong applied = new AtomicLong(-1);
+            return Flux.interval(Duration.ZERO, props.heartbeatInterval())
+                    .onBackpressureDrop()
+                    .concatMap(tick -> coordinator.heartbeat(vhost, topic, sub, member, applied.get())
+                            .onErrorResume(LeaderCall::isRetriable, e -> {
+                                log.debug("heartbeat of {} failed: {}", member, e.toString());
+                                return Mono.empty();
+                            }), 1)
+                    .doOnNext(state -> applied.set(state.generation()))
+                    .map(GroupState::partitions)
+                    .distinctUntilChanged();
+        }).doFinally(signal -> coordinator.leave(vhost, topic, sub, member)
+                .subscribe(ok -> { }, e -> log.debug("leave of {} failed: {}", member, e.toString())));
     }
 }

@@ -11,6 +11,7 @@ import io.tributary.gateway.cluster.MetadataLookup;
 import io.tributary.gateway.cluster.StorageReader;
 import io.tributary.gateway.openapi.ApiExamples;
 import io.tributary.protocol.admin.SubscriptionSpec;
+import io.tributary.protocol.metadata.GroupMembers;
 import io.tributary.protocol.metadata.MetadataWatcher;
 import io.tributary.protocol.metadata.StartPosition;
 import io.tributary.protocol.metadata.SubscriptionInfo;
@@ -107,7 +108,7 @@ public class SubscriptionController {
     }
 
     @GetMapping
-    @Operation(summary = "Describe a subscription: members, committed offset and lag per partition",
+    @Operation(summary = "Describe a subscription: members, rebalance state, committed offset and lag per partition",
             responses = {
                     @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
                             examples = @ExampleObject(value = ApiExamples.SUBSCRIPTION_VIEW))),
@@ -121,7 +122,7 @@ public class SubscriptionController {
     }
 
     private Mono<SubscriptionView> view(TopicInfo t, SubscriptionInfo s) {
-        Mono<List<String>> members = coordinator.members(t.vhost(), t.name(), s.name());
+        Mono<GroupMembers> members = coordinator.members(t.vhost(), t.name(), s.name());
         Mono<List<SubscriptionView.PartitionLag>> lags = Flux.range(0, t.partitions())
                 .flatMapSequential(p -> lag(t, s, p))
                 .collectList();

@@ -16,6 +16,7 @@ package io.tributary.protocol.lease;
  * {p}subscriptions              HASH    "{vhost}/{topic}/{sub}" -> SubscriptionInfo JSON
  * {p}group:{vhost}/{topic}/{sub}            ZSET    member id -> session expiry (epoch ms)
  * {p}group:{vhost}/{topic}/{sub}:generation STRING  counter, INCR when the member set changes
+ * {p}group:{vhost}/{topic}/{sub}:applied    HASH    member id -> generation whose assignment the member acts on
  * {p}exchanges                  HASH    "{vhost}/{exchange}" -> ExchangeInfo JSON (owned by routing)
  * {p}bindings                   HASH    "{vhost}/{exchange}/{bindingId}" -> BindingInfo JSON (owned by routing)
  * {p}routing:version            STRING  counter, INCR on every exchange or binding change
@@ -88,5 +89,9 @@ public final class RedisKeys {
 
     public String groupGeneration(String subscriptionKey) {
         return prefix + "group:" + subscriptionKey + ":generation";
+    }
+
+    public String groupApplied(String subscriptionKey) {
+        return prefix + "group:" + subscriptionKey + ":applied";
     }
 }
