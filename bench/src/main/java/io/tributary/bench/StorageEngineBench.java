@@ -287,7 +287,7 @@ final class StorageEngineBench {
     private void manyPartitions() throws IOException {
         int count = quick ? 2_000 : 10_000;
         Report.section(String.format("%,d partitions on one node", count));
-        Scheduler disk = new io.tributary.storage.files.DiskScheduler(8, 10_000, "bench-disk");
+        Scheduler disk = new io.tributary.protocol.blocking.BlockingScheduler(8, 10_000, "bench-disk");
         long heapBefore = heapAfterGc();
         long fdsBefore = openFds();
         long mapsBefore = memoryMaps();
@@ -343,7 +343,7 @@ final class StorageEngineBench {
         Report.section("Flush policy sync: acknowledged records per second, 1-record batches of 100 bytes");
         int records = quick ? 2_000 : 10_000;
         int inFlight = 64;
-        Scheduler disk = new io.tributary.storage.files.DiskScheduler(16, 100_000, "bench-disk");
+        Scheduler disk = new io.tributary.protocol.blocking.BlockingScheduler(16, 100_000, "bench-disk");
         ByteBuffer one = distinctBatches(1, 1, 100).get(0);
         try (FileCache files = new FileCache(64)) {
             PartitionSettings settings = new PartitionSettings(SEGMENTS, files, 600_000, 100_000, disk);

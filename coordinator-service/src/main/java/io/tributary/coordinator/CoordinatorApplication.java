@@ -7,6 +7,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import io.tributary.protocol.blocking.BlockingScheduler;
+import reactor.core.scheduler.Scheduler;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -26,5 +28,11 @@ public class CoordinatorApplication {
     @Bean
     RedisKeys redisKeys(@Value("${tributary.redis.key-prefix:trib:}") String prefix) {
         return new RedisKeys(prefix);
+    }
+
+    /** Where controller actions block on Redis: bounded, and never interrupted when a caller cancels. */
+    @Bean(destroyMethod = "dispose")
+    Scheduler redisScheduler() {
+        return new BlockingScheduler(32, 10_000, "redis");
     }
 }

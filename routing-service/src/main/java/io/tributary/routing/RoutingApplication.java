@@ -12,6 +12,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import io.tributary.protocol.blocking.BlockingScheduler;
+import reactor.core.scheduler.Scheduler;
 import org.springframework.context.annotation.Import;
 import reactor.core.scheduler.Schedulers;
 
@@ -33,6 +35,12 @@ public class RoutingApplication {
     @Bean
     RedisKeys redisKeys(@Value("${tributary.redis.key-prefix:trib:}") String prefix) {
         return new RedisKeys(prefix);
+    }
+
+    /** Where exchange administration blocks on Redis: bounded, and never interrupted when a caller cancels. */
+    @Bean(destroyMethod = "dispose")
+    Scheduler redisScheduler() {
+        return new BlockingScheduler(16, 10_000, "redis");
     }
 
     @Bean

@@ -9,7 +9,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import io.tributary.storage.files.DiskScheduler;
+import io.tributary.protocol.blocking.BlockingScheduler;
 import io.tributary.storage.files.FileCache;
 import io.tributary.storage.partition.PartitionSettings;
 import io.tributary.storage.segment.SegmentConfig;
@@ -36,11 +36,11 @@ public class StorageApplication {
 
     /**
      * Where every file operation runs: bounded, so a slow disk queues work instead of spawning
-     * threads, and never interrupted (see {@link DiskScheduler}).
+     * threads, and never interrupted (see {@link BlockingScheduler}).
      */
     @Bean(destroyMethod = "dispose")
     Scheduler diskScheduler(StorageProperties props) {
-        return new DiskScheduler(props.diskThreads(), 100_000, "disk");
+        return new BlockingScheduler(props.diskThreads(), 100_000, "disk");
     }
 
     @Bean(destroyMethod = "close")

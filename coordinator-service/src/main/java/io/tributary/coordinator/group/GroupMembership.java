@@ -19,6 +19,11 @@ import org.springframework.stereotype.Service;
  * member that stops heartbeating leaves after the session timeout; a member that
  * disconnects cleanly leaves at once.
  *
+ * <p>Generations fence consumer commits on storage (a commit from an older generation than
+ * one that committed already is refused), so they must never go backwards, even when the
+ * group's keys expire after a long idle spell or Redis loses them: a new counter starts at
+ * the current time in milliseconds, above every generation handed out before.
+ *
  * <p>Scripts take KEYS = members ZSET, generation STRING, applied HASH (see {@link RedisKeys})
  * and return {@code [generation, id1, applied1, id2, applied2, ...]}.
  */
@@ -31,11 +36,12 @@ public class GroupMembership {
               redis.call('ZREM', KEYS[1], m)
               redis.call('HDEL', KEYS[3], m)
             end
+            redis.call('SET', KEYS[2], ARGV[1], 'NX')
             local generation
             if #expired > 0 then
               generation = redis.call('INCR', KEYS[2])
             else
-              generation = tonumber(redis.call('GET', KEYS[2]) or '0')
+              generation = tonumber(redis.call('GET', KEYS[2]))
             end
             """;
     private static final String STATE = """
@@ -60,9 +66,11 @@ public class GroupMembership {
     /** ARGV: now. */
     @SuppressWarnings("rawtypes")
     private static final RedisScript<List> READ = RedisScript.of(SWEEP + STATE, List.class);
+    /** ARGV: member, now. */
     private static final RedisScript<Long> LEAVE = RedisScript.of("""
             redis.call('HDEL', KEYS[3], ARGV[1])
             if redis.call('ZREM', KEYS[1], ARGV[1]) > 0 then
+              redis.call('SET', KEYS[2], ARGV[2], 'NX')
               return redis.call('INCR', KEYS[2])
             end
             return -1
@@ -93,7 +101,7 @@ public class GroupMembership {
     }
 
     public void leave(String subscriptionKey, String memberId) {
-        redis.execute(LEAVE, keys(subscriptionKey), memberId);
+        redis.execute(LEAVE, keys(subscriptionKey), memberId, Long.toString(System.currentTimeMillis()));
     }
 
     /** The members whose session has not expired, with the generation each acts on. */

@@ -70,10 +70,25 @@ public class StorageReader {
                 .map(m -> Optional.ofNullable(m.get("offset")))));
     }
 
+    /** Commits {@code offset} from a member of group {@code generation}: refused ({@code fenced}) once a newer one committed. */
+    public Mono<Void> commit(String vhost, String topic, int partition, String subscription, long offset, long generation) {
+        return putCursor(vhost, topic, partition, subscription, Map.of("offset", offset, "generation", generation));
+    }
+
+    /** Commits {@code offset} outside any group session (an HTTP ack): moves the position only forward. */
     public Mono<Void> commit(String vhost, String topic, int partition, String subscription, long offset) {
+        return putCursor(vhost, topic, partition, subscription, Map.of("offset", offset));
+    }
+
+    /** Moves the position to {@code offset}, backwards too. */
+    public Mono<Void> seek(String vhost, String topic, int partition, String subscription, long offset) {
+        return putCursor(vhost, topic, partition, subscription, Map.of("offset", offset, "seek", true));
+    }
+
+    private Mono<Void> putCursor(String vhost, String topic, int partition, String subscription, Map<String, Object> body) {
         return leaders.call(vhost, topic, partition, t -> guarded(t, t.leader().put()
                 .uri("/internal/partitions/{vhost}/{topic}/{partition}/cursors/{sub}", vhost, topic, partition, subscription)
-                .bodyValue(Map.of("offset", offset))
+                .bodyValue(body)
                 .retrieve().toBodilessEntity().timeout(TIMEOUT).then()));
     }
 

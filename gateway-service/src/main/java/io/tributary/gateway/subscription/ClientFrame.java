@@ -77,8 +77,8 @@ record ClientFrame(Kind kind, List<MessageId> ids, boolean requeue, long credit)
         throw TributaryException.invalidArgument("unknown frame: expected ack, nack or credit");
     }
 
-    private static List<MessageId> ids(JsonNode array, String name) {
-        if (!array.isArray() || array.isEmpty()) {
+    static List<MessageId> ids(JsonNode array, String name) {
+        if (array == null || !array.isArray() || array.isEmpty()) {
             throw TributaryException.invalidArgument(name + " must be a non-empty array of message ids");
         }
         List<MessageId> ids = new ArrayList<>();

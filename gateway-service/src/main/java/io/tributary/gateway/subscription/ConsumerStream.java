@@ -1,7 +1,13 @@
 package io.tributary.gateway.subscription;
 
 import io.tributary.gateway.cluster.StorageReader;
+import io.tributary.protocol.cluster.LeaderCall;
+import io.tributary.protocol.metadata.GroupState;
+import java.time.Duration;
+import reactor.util.retry.Retry;
 import io.tributary.protocol.metadata.SubscriptionInfo;
+import io.tributary.protocol.problem.ProblemType;
+import io.tributary.protocol.problem.TributaryException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,7 +22,8 @@ import reactor.core.publisher.Mono;
  * from its tracked position, so nothing is skipped or repeated within the connection.
  *
  * <p>Where a partition starts: the position this stream already reached; else the client's
- * resume token; else the subscription's committed cursor; else its {@code startAt}.
+ * resume token (which is then committed); else the subscription's committed cursor; else its
+ * {@code startAt}.
  */
 public final class ConsumerStream {
     private final SubscriptionInfo sub;
@@ -30,7 +37,12 @@ public final class ConsumerStream {
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     /** What was last committed per partition, so unchanged positions are not committed again. */
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
-    private volatile List<Integer> assigned = List.of();
+    /** The partitions this member owns and the group generation it owns them in; commits carry both. */
+    private volatile Ownership owned = new Ownership(-1, List.of());
+
+    /** This member's share of the group as of one generation. */
+    private record Ownership(long generation, List<Integer> partitions) {
+    }
 
     ConsumerStream(SubscriptionInfo sub, String member, Map<Integer, Long> resume, GroupSession group, PartitionFeed feed,
             StorageReader storage, StartPositions starts) {
@@ -54,8 +66,10 @@ public final class ConsumerStream {
      */
     public Flux<Delivery> deliveries() {
         return group.assignments(sub.vhost(), sub.topic(), sub.name(), member)
+                .doOnNext(state -> owned = new Ownership(state.generation(), List.copyOf(state.partitions())))
+                .map(GroupState::partitions)
+                .distinctUntilChanged()
                 .switchMap(partitions -> {
-                    assigned = List.copyOf(partitions);
                     return Flux.fromIterable(partitions)
                             .flatMap(p -> startOf(p).doOnNext(start -> positions.putIfAbsent(p, start)).thenReturn(p))
                             .collectList()
@@ -75,16 +89,21 @@ public final class ConsumerStream {
         }
         Long resumed = resume.get(p);
         if (resumed != null) {
-            return Mono.just(resumed);
+            // A resume token is the client's proof of what it received: everything before it
+            // is committed now (SSE commits nothing the client has not shown it got).
+            return commit(Map.of(p, resumed)).onErrorResume(e -> Mono.empty()).thenReturn(resumed);
         }
+        // A leader that is away (a cold cluster, a leader moving) is waited for, as PartitionFeed does.
         return storage.committed(sub.vhost(), sub.topic(), p, sub.name())
-                .flatMap(c -> c.map(Mono::just).orElseGet(() -> starts.resolve(sub.vhost(), sub.topic(), p, sub.startAt())));
+                .flatMap(c -> c.map(Mono::just).orElseGet(() -> starts.resolve(sub.vhost(), sub.topic(), p, sub.startAt())))
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(3))
+                        .filter(LeaderCall::isRetriable));
     }
 
     /** The positions of the partitions this stream reads now: the body of a resume token. */
     public Map<Integer, Long> positions() {
         Map<Integer, Long> now = new TreeMap<>();
-        for (int p : assigned) {
+        for (int p : owned.partitions()) {
             Long o = positions.get(p);
             if (o != null) {
                 now.put(p, o);
@@ -104,12 +123,25 @@ public final class ConsumerStream {
         return commit(positions());
     }
 
-    /** Commits {@code offsets} (next offset per partition), skipping those already committed. */
+    /**
+     * Commits {@code offsets} (next offset per partition), skipping those already committed and
+     * those this member no longer owns. Each commit carries the generation the member owns the
+     * partition in, so storage refuses it once a newer generation has committed there (the
+     * partition moved to another member): a revoked member can never move the new owner's
+     * position. A partition that refuses is dropped from the result, not retried.
+     */
     public Mono<Void> commit(Map<Integer, Long> offsets) {
+        Ownership now = owned;
         return Flux.fromIterable(offsets.entrySet())
+                .filter(e -> now.partitions().contains(e.getKey()))
                 .filter(e -> !e.getValue().equals(committed.get(e.getKey())))
-                .flatMap(e -> storage.commit(sub.vhost(), sub.topic(), e.getKey(), sub.name(), e.getValue())
-                        .doOnSuccess(v -> committed.merge(e.getKey(), e.getValue(), Math::max)))
+                .flatMap(e -> storage.commit(sub.vhost(), sub.topic(), e.getKey(), sub.name(), e.getValue(), now.generation())
+                        .doOnSuccess(v -> committed.merge(e.getKey(), e.getValue(), Math::max))
+                        .onErrorResume(ConsumerStream::isFenced, x -> Mono.empty()))
                 .then();
+    }
+
+    private static boolean isFenced(Throwable e) {
+        return e instanceof TributaryException t && t.type() == ProblemType.FENCED;
     }
 }

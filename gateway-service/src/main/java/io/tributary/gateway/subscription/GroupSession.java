@@ -5,7 +5,6 @@ import io.tributary.gateway.cluster.CoordinatorClient;
 import io.tributary.protocol.cluster.LeaderCall;
 import io.tributary.protocol.metadata.GroupState;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +14,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * A consumer connection's membership in its group: heartbeats the coordinator every
- * interval and emits this member's partitions whenever they change (join, another member
- * joining or leaving). Leaves the group when the stream ends. A heartbeat that fails because
+ * interval and emits each answer (the group's generation and this member's partitions in
+ * it). Leaves the group when the stream ends. A heartbeat that fails because
  * the coordinator is briefly away keeps the last assignment; one that finds the subscription
  * gone ends the stream with that error.
  */
@@ -32,7 +31,8 @@ public class GroupSession {
         this.props = props;
     }
 
-    public Flux<List<Integer>> assignments(String vhost, String topic, String sub, String member) {
+    /** Every heartbeat's answer: the generation, and this member's partitions in it. */
+    public Flux<GroupState> assignments(String vhost, String topic, String sub, String member) {
         return Flux.defer(() -> {
             // The generation whose partitions this member reads. concatMap starts a heartbeat only
             // after the previous one's partitions went downstream (where the consumer switched to
@@ -45,9 +45,7 @@ public class GroupSession {
                                 log.debug("heartbeat of {} failed: {}", member, e.toString());
                                 return Mono.empty();
                             }), 1)
-                    .doOnNext(state -> applied.set(state.generation()))
-                    .map(GroupState::partitions)
-                    .distinctUntilChanged();
+                    .doOnNext(state -> applied.set(state.generation()));
         }).doFinally(signal -> coordinator.leave(vhost, topic, sub, member)
                 .subscribe(ok -> { }, e -> log.debug("leave of {} failed: {}", member, e.toString())));
     }

@@ -31,8 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Consuming a subscription as Server-Sent Events. Each event's {@code id:} is a resume token
  * for the whole stream ({@link ResumeToken}); reconnecting with {@code Last-Event-ID}
- * continues right after it. Positions are also committed every second and when the client
- * goes, so a client that reconnects without a token continues from there.
+ * continues right after it and commits it. A stream commits nothing else by itself: writing
+ * to a socket says nothing about what the client received (a stalled reader would lose what
+ * sat in buffers). Clients commit with {@code POST .../ack}, or opt into at-most-once with
+ * {@code ?autoCommit=true} (commit what was written, every second and at the end).
  */
 @RestController
 @Tag(name = "Subscriptions")
@@ -54,8 +56,10 @@ public class SseController {
     @Operation(summary = "Consume a subscription as Server-Sent Events",
             description = "Joins the subscription's consumer group and streams the messages of the partitions it assigns "
                     + "to this connection (event name 'message', data = the delivered message JSON). Every event's id is a "
-                    + "resume token: reconnect with the Last-Event-ID header (or ?lastEventId=) to continue exactly after it. "
-                    + "A comment line is sent every 15 s to keep idle connections open. Try it with curl -N.",
+                    + "resume token: reconnect with the Last-Event-ID header (or ?lastEventId=) to continue exactly after it; "
+                    + "reconnecting with it also commits it. Nothing else is committed unless the client acks "
+                    + "(POST .../ack with the message ids) or asks for ?autoCommit=true (at-most-once). A comment is sent "
+                    + "at once and then every 15 s to keep idle connections open. Try it with curl -N.",
             responses = {
                     @ApiResponse(responseCode = "200", description = "An endless event stream", content = @Content(
                             mediaType = "text/event-stream", examples = @ExampleObject(value = ApiExamples.SSE_EVENT))),
@@ -66,13 +70,19 @@ public class SseController {
     public Flux<ServerSentEvent<String>> events(@PathVariable String vhost, @PathVariable String topic,
             @PathVariable String sub,
             @Parameter(description = "resume token of the last event seen") @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
-            @Parameter(description = "the same, for clients that cannot set headers") @RequestParam(value = "lastEventId", required = false) String lastEventIdParam) {
+            @Parameter(description = "the same, for clients that cannot set headers") @RequestParam(value = "lastEventId", required = false) String lastEventIdParam,
+            @Parameter(description = "commit what was written to the socket every second (at-most-once; default false: "
+                    + "commit only what the client shows it received)") @RequestParam(value = "autoCommit", required = false) Boolean autoCommit) {
         String token = lastEventId != null ? lastEventId : lastEventIdParam;
         Map<Integer, Long> resume = token == null || token.isBlank() ? Map.of() : ResumeToken.decode(token.trim());
-        return streams.open(vhost, topic, sub, resume).flatMapMany(this::stream);
+        boolean commitWritten = Boolean.TRUE.equals(autoCommit);
+        // The first comment goes out at once: status and headers reach the client before there
+        // is anything to deliver (EventSource reports "open", curl -N shows the stream is live).
+        return streams.open(vhost, topic, sub, resume)
+                .flatMapMany(stream -> Flux.concat(Flux.just(comment("connected")), stream(stream, commitWritten)));
     }
 
-    private Flux<ServerSentEvent<String>> stream(ConsumerStream stream) {
+    private Flux<ServerSentEvent<String>> stream(ConsumerStream stream, boolean commitWritten) {
         String topic = stream.subscription().topic();
         Sinks.Empty<Void> ended = Sinks.empty();
         Flux<ServerSentEvent<String>> messages = stream.deliveries()
@@ -81,19 +91,38 @@ public class SseController {
                         .event("message")
                         .data(DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1))
                         .build())
-                .onErrorResume(e -> Flux.just(errorEvent(e)))
+                .onErrorResume(e -> {
+                    log.warn("SSE consumer of {} ended by the server: {}", stream.subscription().key(), e.toString());
+                    return Flux.just(errorEvent(e));
+                })
                 .doFinally(signal -> ended.tryEmitEmpty());
-        Flux<ServerSentEvent<String>> keepalive = Flux.interval(KEEPALIVE)
-                .map(i -> ServerSentEvent.<String>builder().comment("keepalive").build());
-        Flux<ServerSentEvent<String>> commits = Flux.interval(props.sseCommitInterval())
-                .concatMap(i -> stream.commitPositions().onErrorResume(e -> {
-                    log.debug("SSE commit failed: {}", e.toString());
-                    return Mono.empty();
-                }))
-                .thenMany(Flux.empty());
+        // Keep-alives are dropped, not queued, while a slow client is not reading.
+        Flux<ServerSentEvent<String>> keepalive = Flux.interval(KEEPALIVE, KEEPALIVE)
+                .onBackpressureDrop()
+                .map(i -> comment("keepalive"));
+        Flux<ServerSentEvent<String>> timers = keepalive;
+        if (commitWritten) {
+            // At-most-once, opted into: what was written to the socket counts as received.
+            Flux<ServerSentEvent<String>> commits = Mono.delay(props.sseCommitInterval())
+                    .then(Mono.defer(() -> commitPositions(stream)))
+                    .repeat()
+                    .thenMany(Flux.empty());
+            timers = Flux.merge(keepalive, commits);
+        }
         // The message stream ends only after an error event; the timers end with it.
-        return Flux.merge(messages, Flux.merge(keepalive, commits).takeUntilOther(ended.asMono()))
-                .doFinally(signal -> stream.commitPositions().subscribe(ok -> { }, e -> log.debug("final commit failed: {}", e.toString())));
+        Flux<ServerSentEvent<String>> out = Flux.merge(messages, timers.takeUntilOther(ended.asMono()));
+        return commitWritten ? out.doFinally(signal -> commitPositions(stream).subscribe()) : out;
+    }
+
+    private static Mono<Void> commitPositions(ConsumerStream stream) {
+        return stream.commitPositions().onErrorResume(e -> {
+            log.debug("SSE commit of {} failed: {}", stream.subscription().key(), e.toString());
+            return Mono.empty();
+        });
+    }
+
+    private static ServerSentEvent<String> comment(String text) {
+        return ServerSentEvent.<String>builder().comment(text).build();
     }
 
     private ServerSentEvent<String> errorEvent(Throwable e) {

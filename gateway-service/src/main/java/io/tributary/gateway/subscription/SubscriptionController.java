@@ -13,7 +13,6 @@ import io.tributary.gateway.openapi.ApiExamples;
 import io.tributary.protocol.admin.SubscriptionSpec;
 import io.tributary.protocol.metadata.GroupMembers;
 import io.tributary.protocol.metadata.MetadataWatcher;
-import io.tributary.protocol.metadata.StartPosition;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.protocol.naming.Names;
@@ -88,18 +87,16 @@ public class SubscriptionController {
     }
 
     /**
-     * Fixes where a new subscription starts by committing its start on every partition now,
-     * so "latest" means "after the declaration", not "after the first consumer connects".
-     * Earliest needs no pin (it follows retention). Best effort: a partition whose leader is
-     * away falls back to resolving startAt when first consumed.
+     * Fixes where a new subscription starts by moving its cursor to its start on every
+     * partition now, so "latest" means "after the declaration", not "after the first consumer
+     * connects". A seek, not a commit: a cursor left behind by an earlier subscription of the
+     * same name is reset too (commits never move a cursor backwards). Best effort: a
+     * partition whose leader is away falls back to resolving startAt when first consumed.
      */
     private Mono<Void> pinStart(TopicInfo t, SubscriptionInfo s) {
-        if (StartPosition.EARLIEST.equals(s.startAt().position())) {
-            return Mono.empty();
-        }
         return Flux.range(0, t.partitions())
                 .flatMap(p -> starts.resolve(t.vhost(), t.name(), p, s.startAt())
-                        .flatMap(offset -> storage.commit(t.vhost(), t.name(), p, s.name(), offset))
+                        .flatMap(offset -> storage.seek(t.vhost(), t.name(), p, s.name(), offset))
                         .onErrorResume(e -> {
                             log.warn("could not pin the start of {} on partition {}: {}", s.key(), p, e.toString());
                             return Mono.empty();

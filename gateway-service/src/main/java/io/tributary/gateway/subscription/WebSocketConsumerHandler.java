@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -28,6 +30,11 @@ import tools.jackson.databind.json.JsonMapper;
  * messages than the permits it holds. An {@code ack} commits the subscription's position
  * past that message (cumulative per partition, as in a Kafka group); commits are batched
  * every 100 ms and flushed when the socket closes.
+ *
+ * <p>A session ends only when the client closes it, the subscription can no longer be served
+ * (an error frame, then a close frame whose code says why, see {@link SessionEnd}), or the
+ * gateway shuts down (1001). Transient failures of the coordinator or of storage nodes are
+ * retried inside the session. Every end is logged with its cause.
  */
 @Component
 public class WebSocketConsumerHandler implements WebSocketHandler {
@@ -37,20 +44,28 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
     private final ConsumerStreams streams;
     private final JsonMapper json;
     private final GatewayProperties props;
+    private final OpenSessions open;
 
-    public WebSocketConsumerHandler(ConsumerStreams streams, JsonMapper json, GatewayProperties props) {
+    public WebSocketConsumerHandler(ConsumerStreams streams, JsonMapper json, GatewayProperties props, OpenSessions open) {
         this.streams = streams;
         this.json = json;
         this.props = props;
+        this.open = open;
     }
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
         SubscriptionPath path = SubscriptionPath.parse(session.getHandshakeInfo().getUri().getPath());
-        long credit = initialCredit(session);
-        return streams.open(path.vhost(), path.topic(), path.sub(), Map.of())
-                .flatMap(stream -> serve(session, stream, credit))
-                .onErrorResume(e -> session.send(Mono.just(session.textMessage(errorFrame(e)))).then(session.close()));
+        AtomicReference<Throwable> cause = new AtomicReference<>();
+        open.add(session);
+        return Mono.defer(() -> streams.open(path.vhost(), path.topic(), path.sub(), Map.of()))
+                .flatMap(stream -> serve(session, stream, initialCredit(session), cause))
+                .onErrorResume(e -> {
+                    cause.compareAndSet(null, e);
+                    return session.send(Mono.just(session.textMessage(errorFrame(e)))).onErrorResume(x -> Mono.empty());
+                })
+                .then(Mono.defer(() -> end(session, path, cause.get())))
+                .doFinally(signal -> open.remove(session));
     }
 
     private long initialCredit(WebSocketSession session) {
@@ -58,16 +73,37 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         return ClientFrame.initialCredit(raw, props.defaultCredit());
     }
 
-    private Mono<Void> serve(WebSocketSession session, ConsumerStream stream, long credit) {
+    /** Closes the session with the status its end deserves, and says why in the log. */
+    private Mono<Void> end(WebSocketSession session, SubscriptionPath path, Throwable cause) {
+        if (cause == null) {
+            log.debug("WebSocket consumer {} of {}/{}/{} ended: the client closed it", session.getId(), path.vhost(), path.topic(),
+                    path.sub());
+            return session.isOpen() ? session.close(CloseStatus.NORMAL) : Mono.empty();
+        }
+        CloseStatus status = SessionEnd.forError(cause);
+        log.warn("WebSocket consumer {} of {}/{}/{} ended by the server with {} ({})", session.getId(), path.vhost(), path.topic(),
+                path.sub(), status.getCode(), status.getReason(), cause instanceof TributaryException ? null : cause);
+        return session.close(status).onErrorResume(e -> Mono.empty());
+    }
+
+    private Mono<Void> serve(WebSocketSession session, ConsumerStream stream, long credit, AtomicReference<Throwable> cause) {
         String topic = stream.subscription().topic();
         CreditGate<String> gate = new CreditGate<>(credit);
         Sinks.Many<String> control = Sinks.many().unicast().onBackpressureBuffer();
+        Sinks.Empty<Void> ended = Sinks.empty();
         Map<Integer, Long> acked = new HashMap<>();
 
+        // A stream that cannot go on sends one error frame and ends; the session then closes
+        // with the status for that error (see end()).
         Flux<String> messages = gate.attach(stream.deliveries()
-                .map(d -> DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1))
-                .onErrorResume(e -> Flux.just(errorFrame(e))));
-        Mono<Void> send = session.send(Flux.merge(messages, control.asFlux()).map(session::textMessage));
+                        .map(d -> DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1)))
+                .onErrorResume(e -> {
+                    cause.compareAndSet(null, e);
+                    return Flux.just(errorFrame(e));
+                })
+                .doFinally(signal -> ended.tryEmitEmpty());
+        Mono<Void> send = session.send(Flux.merge(messages, control.asFlux().takeUntilOther(ended.asMono()))
+                .map(session::textMessage));
 
         Mono<Void> receive = session.receive()
                 .map(WebSocketMessage::getPayloadAsText)
@@ -80,12 +116,17 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
                 })
                 .then();
 
-        Mono<Void> commits = Flux.interval(COMMIT_EVERY)
-                .concatMap(i -> flushAcks(stream, acked))
-                .then();
+        // One flush after another, each a fixed pause after the last one finished: a slow
+        // commit (a cold cluster, a moving leader) delays the next one instead of overflowing
+        // a timer, which would end the session.
+        Mono<Void> commits = Mono.delay(COMMIT_EVERY).then(Mono.defer(() -> flushAcks(stream, acked))).repeat().then();
 
         return Mono.firstWithSignal(send, receive, commits)
-                .doFinally(signal -> flushAcks(stream, acked).subscribe(ok -> { }, e -> log.debug("final commit failed: {}", e.toString())));
+                .onErrorResume(e -> {
+                    cause.compareAndSet(null, e);
+                    return Mono.empty();
+                })
+                .then(Mono.defer(() -> flushAcks(stream, acked)));
     }
 
     private void apply(ClientFrame frame, CreditGate<String> gate, ConsumerStream stream, Map<Integer, Long> acked) {
@@ -107,6 +148,7 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         }
     }
 
+    /** Commits what was acked; a failure is logged and retried with the next flush (the acks stay). */
     private static Mono<Void> flushAcks(ConsumerStream stream, Map<Integer, Long> acked) {
         Map<Integer, Long> batch;
         synchronized (acked) {
@@ -116,7 +158,7 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
             return Mono.empty();
         }
         return stream.commit(batch).onErrorResume(e -> {
-            log.debug("ack commit failed: {}", e.toString());
+            log.info("ack commit of {} failed, retried with the next flush: {}", stream.subscription().key(), e.toString());
             return Mono.empty();
         });
     }

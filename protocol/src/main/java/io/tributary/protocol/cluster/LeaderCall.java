@@ -48,9 +48,21 @@ public final class LeaderCall {
         return new Target(clients.forUrl(m.leaderUrl(p)), t, p);
     }
 
-    /** Leadership moved, or the node did not answer: worth a metadata refresh and another try. */
+    /**
+     * Leadership moved, or the node did not answer (refused, timed out, or the connection broke
+     * mid-answer): worth a metadata refresh and another try. Every internal write is idempotent
+     * (producer sequences, fenced and monotonic cursor commits), so retrying one that may have
+     * been applied is safe.
+     */
     public static boolean isRetriable(Throwable t) {
-        return t instanceof TributaryException te
-                && (te.type() == ProblemType.NOT_LEADER || te.type() == ProblemType.UNAVAILABLE);
+        if (t instanceof TributaryException te) {
+            return te.type() == ProblemType.NOT_LEADER || te.type() == ProblemType.UNAVAILABLE;
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.io.IOException || c instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

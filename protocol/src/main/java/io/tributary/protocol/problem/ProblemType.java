@@ -19,6 +19,10 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
     NOT_ACCEPTABLE("not-acceptable", 406, "Not acceptable"),
     CONFLICT("conflict", 409, "Conflict"),
+    /** A consumer commit from a group generation older than one that already committed there. */
+    FENCED("fenced", 409, "Fenced by a newer generation"),
+    /** A producer batch whose sequence does not follow the last one stored for its producer. */
+    OUT_OF_ORDER_SEQUENCE("out-of-order-sequence", 409, "Out-of-order producer sequence"),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     /** A fetch asked for an offset past the end of the partition's log. */

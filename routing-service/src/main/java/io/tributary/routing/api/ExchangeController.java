@@ -21,21 +21,23 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.scheduler.Scheduler;
 
 /** Exchanges and bindings, as the gateway forwards them: {@code /internal/vhosts/{vhost}/exchanges/...}. */
 @RestController
 @RequestMapping("/internal/vhosts/{vhost}/exchanges")
 public class ExchangeController {
     private final ExchangeAdmin admin;
+    private final Scheduler redisScheduler;
 
-    public ExchangeController(ExchangeAdmin admin) {
+    public ExchangeController(ExchangeAdmin admin, Scheduler redisScheduler) {
         this.admin = admin;
+        this.redisScheduler = redisScheduler;
     }
 
-    /** Runs an admin action off the event loop: it blocks on Redis. */
-    private static <T> Mono<T> offload(Callable<T> action) {
-        return Mono.fromCallable(action).subscribeOn(Schedulers.boundedElastic());
+    /** Runs an admin action off the event loop (it blocks on Redis), on a scheduler that never interrupts it. */
+    private <T> Mono<T> offload(Callable<T> action) {
+        return Mono.fromCallable(action).subscribeOn(redisScheduler);
     }
 
     private static <T> ResponseEntity<T> created(ExchangeStore.Put<T> put) {

@@ -5,6 +5,7 @@ import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordCodec;
 import io.tributary.storage.StorageProperties;
+import io.tributary.storage.cursor.Cursor;
 import io.tributary.storage.log.AppendResult;
 import io.tributary.storage.log.LogRead;
 import io.tributary.storage.partition.LedPartition;
@@ -47,7 +48,9 @@ import reactor.core.scheduler.Scheduler;
  * GET  /internal/partitions/{vhost}/{topic}/{p}/keys?key=base64url&limit=
  *      -> the records with that key, newest first: repeated (int64 offset, record as RecordCodec encodes it)
  * GET  /internal/partitions/{vhost}/{topic}/{p}/offsets[?timestamp=]
- * GET|PUT /internal/partitions/{vhost}/{topic}/{p}/cursors[/{subscription}]
+ * GET  /internal/partitions/{vhost}/{topic}/{p}/cursors[/{subscription}]   -> {"offset","generation"}
+ * PUT  /internal/partitions/{vhost}/{topic}/{p}/cursors/{subscription}      {"offset","generation"?,"seek"?}
+ *      -> the cursor after the commit; 409 fenced for a stale generation (see Cursor)
  * </pre>
  */
 @RestController
@@ -186,31 +189,39 @@ public class PartitionController {
         return hosted(vhost, topic, partition).map(p -> p.cursors().all());
     }
 
-    /** A committed position: the next offset the subscription reads. */
-    public record Cursor(Long offset) {
+    /** A committed position (the next offset the subscription reads), and the generation that committed it. */
+    public record CursorView(Long offset, Long generation) {
+    }
+
+    /**
+     * A commit: {@code offset}, the committing member's group {@code generation} (absent: an
+     * unfenced commit that may only move forward), or {@code seek: true} to move anywhere.
+     */
+    public record CursorCommit(Long offset, Long generation, Boolean seek) {
     }
 
     @GetMapping("/cursors/{subscription}")
-    public Mono<Cursor> cursor(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
+    public Mono<CursorView> cursor(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
             @PathVariable String subscription) {
-        return hosted(vhost, topic, partition).map(p -> new Cursor(p.cursors().get(subscription).orElse(null)));
+        return hosted(vhost, topic, partition).map(p -> p.cursors().cursor(subscription)
+                .map(c -> new CursorView(c.offset(), c.generation())).orElse(new CursorView(null, null)));
     }
 
     @PutMapping("/cursors/{subscription}")
-    public Mono<Cursor> commit(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
-            @PathVariable String subscription, @RequestBody Cursor cursor) {
-        if (cursor.offset() == null || cursor.offset() < 0) {
+    public Mono<CursorView> commit(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
+            @PathVariable String subscription, @RequestBody CursorCommit commit) {
+        if (commit.offset() == null || commit.offset() < 0) {
             return Mono.error(TributaryException.invalidArgument("offset must be given and not negative"));
         }
         return hosted(vhost, topic, partition).map(p -> {
             long end = p.log().endOffset();
-            if (cursor.offset() > end) {
-                throw TributaryException.invalidArgument("offset " + cursor.offset() + " is past the end of the log (" + end + ")");
+            if (commit.offset() > end) {
+                throw TributaryException.invalidArgument("offset " + commit.offset() + " is past the end of the log (" + end + ")");
             }
-            p.cursors().commit(subscription, cursor.offset());
-            return cursor;
+            Cursor c = Boolean.TRUE.equals(commit.seek()) ? p.cursors().seek(subscription, commit.offset())
+                    : p.cursors().commit(subscription, commit.offset(),
+                            commit.generation() == null ? Cursor.UNFENCED : commit.generation());
+            return new CursorView(c.offset(), c.generation());
         });
     }
-
-
 }

@@ -16,10 +16,13 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Committed consumer positions of one partition, one per subscription: the next offset the
- * subscription will read. Stored as an append-only text file of {@code <subscription> <offset>}
- * lines, newest last; on open the last line per subscription wins, and a torn last line
- * (crash mid-write) is ignored. The file is rewritten compactly (temp file, fsync, atomic
+ * Committed consumer positions of one partition, one {@link Cursor} per subscription: the
+ * next offset the subscription will read, and the group generation that committed it. Stored
+ * as an append-only text file of {@code <subscription> <offset> <generation>} lines, newest
+ * last (lines written before generations existed have two fields and read as generation -1);
+ * on open the last line per subscription wins, and a torn last line (crash mid-write) is
+ * ignored. Commits follow {@link Cursor}'s rules (fenced by generation, never backwards);
+ * {@link #seek} moves a cursor anywhere. The file is rewritten compactly (temp file, fsync, atomic
  * rename) when it grows past {@link #COMPACT_BYTES}.
  *
  * <p>The file is opened through the node's {@link FileCache}, so idle partitions hold no
@@ -31,7 +34,7 @@ public final class CursorStore implements AutoCloseable {
 
     private final Path file;
     private final FileCache files;
-    private final Map<String, Long> cursors = new HashMap<>();
+    private final Map<String, Cursor> cursors = new HashMap<>();
     private long size;
 
     private CursorStore(Path file, FileCache files) {
@@ -75,38 +78,74 @@ public final class CursorStore implements AutoCloseable {
     }
 
     private void parse(String line) {
-        int space = line.lastIndexOf(' ');
-        if (space <= 0) {
-            return;
+        String[] fields = line.split(" ");
+        if (fields.length < 2 || fields.length > 3 || fields[0].isEmpty()) {
+            return; // a damaged line: skip it, earlier lines for the subscription still count
         }
         try {
-            cursors.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+            long generation = fields.length == 3 ? Long.parseLong(fields[2]) : Cursor.UNFENCED;
+            cursors.put(fields[0], new Cursor(Long.parseLong(fields[1]), generation));
         } catch (NumberFormatException ignored) {
-            // a damaged line: skip it, earlier lines for the subscription still count
+            // as above
         }
     }
 
+    /** The committed position of {@code subscription}. */
     public synchronized Optional<Long> get(String subscription) {
+        return cursor(subscription).map(Cursor::offset);
+    }
+
+    public synchronized Optional<Cursor> cursor(String subscription) {
         return Optional.ofNullable(cursors.get(subscription));
     }
 
     public synchronized Map<String, Long> all() {
-        return new TreeMap<>(cursors);
+        Map<String, Long> all = new TreeMap<>();
+        cursors.forEach((k, v) -> all.put(k, v.offset()));
+        return all;
     }
 
-    public synchronized void commit(String subscription, long offset) {
+    /**
+     * Commits {@code offset} for {@code subscription} in group generation {@code generation}
+     * ({@link Cursor#UNFENCED} for none); returns the cursor as it now is. Throws
+     * {@code fenced} for a stale generation; a commit below the position changes nothing.
+     */
+    public synchronized Cursor commit(String subscription, long offset, long generation) {
+        Cursor now = cursors.get(subscription);
+        Cursor next = now == null ? Cursor.first(offset, generation) : now.commit(offset, generation);
+        if (!next.equals(now)) {
+            write(subscription, next);
+        }
+        return next;
+    }
+
+    /** A commit outside any group generation: moves the cursor only forward. */
+    public Cursor commit(String subscription, long offset) {
+        return commit(subscription, offset, Cursor.UNFENCED);
+    }
+
+    /** Moves the cursor to {@code offset}, backwards too (an explicit seek, or pinning a new subscription's start). */
+    public synchronized Cursor seek(String subscription, long offset) {
+        Cursor now = cursors.get(subscription);
+        Cursor next = new Cursor(offset, now == null ? Cursor.UNFENCED : now.generation());
+        write(subscription, next);
+        return next;
+    }
+
+    private void write(String subscription, Cursor cursor) {
         if (subscription.indexOf(' ') >= 0 || subscription.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("subscription names have no spaces or newlines");
         }
         try {
-            ByteBuffer line = ByteBuffer.wrap((subscription + " " + offset + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer line = ByteBuffer.wrap((subscription + " " + cursor.offset() + " " + cursor.generation() + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
             try (FileCache.Handle h = files.open(file)) {
                 while (line.hasRemaining()) {
                     h.channel().write(line, size + line.position());
                 }
             }
             size += line.limit();
-            cursors.put(subscription, offset);
+            cursors.put(subscription, cursor);
             if (size > COMPACT_BYTES) {
                 compact();
             }
@@ -128,7 +167,7 @@ public final class CursorStore implements AutoCloseable {
     private void compact() throws IOException {
         Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
         StringBuilder sb = new StringBuilder();
-        cursors.forEach((k, v) -> sb.append(k).append(' ').append(v).append('\n'));
+        cursors.forEach((k, v) -> sb.append(k).append(' ').append(v.offset()).append(' ').append(v.generation()).append('\n'));
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));

@@ -1,4 +1,4 @@
-package io.tributary.storage.files;
+package io.tributary.protocol.blocking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,14 +15,14 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
-class DiskSchedulerTest {
+class BlockingSchedulerTest {
     @TempDir
     Path dir;
 
     /** A subscriber that goes away mid-write must not interrupt the write (which would close the channel for good). */
     @Test
     void cancellingASubscriberNeverInterruptsTheRunningFileOperation() throws Exception {
-        Scheduler disk = new DiskScheduler(2, 10, "test-disk");
+        Scheduler disk = new BlockingScheduler(2, 10, "test-disk");
         try (FileChannel ch = FileChannel.open(dir.resolve("f"), StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             CountDownLatch running = new CountDownLatch(1);
