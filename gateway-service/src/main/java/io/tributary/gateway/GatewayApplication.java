@@ -9,6 +9,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import io.tributary.protocol.lease.RedisKeys;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -23,6 +25,11 @@ public class GatewayApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(GatewayApplication.class, args);
+    }
+
+    @Bean
+    RedisKeys redisKeys(@Value("${tributary.redis.key-prefix:trib:}") String prefix) {
+        return new RedisKeys(prefix);
     }
 
     @Bean

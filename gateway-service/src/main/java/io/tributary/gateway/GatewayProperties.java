@@ -15,5 +15,6 @@ public record GatewayProperties(
         DataSize fetchMaxBytes,
         Duration heartbeatInterval,
         Duration sseCommitInterval,
-        int defaultCredit) {
+        int defaultCredit,
+        Duration idempotencyWindow) {
 }

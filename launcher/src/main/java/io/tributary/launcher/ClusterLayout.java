@@ -96,6 +96,8 @@ public final class ClusterLayout {
                 KEY_PREFIX, s.keyPrefix(),
                 COORDINATOR_URL, coordinatorUrl))));
         list.add(new ServiceSpec(GATEWAY, "gateway-service", s.gatewayPort(), env(s, s.gatewayPort(), Map.of(
+                REDIS_URL, s.redisUrl(),
+                KEY_PREFIX, s.keyPrefix(),
                 COORDINATOR_URL, coordinatorUrl,
                 ROUTING_URL, "http://" + s.host() + ":" + s.routingPort()))));
         return new ClusterLayout(s.host(), list);

@@ -4,6 +4,8 @@ import io.tributary.protocol.cluster.ProtocolConfiguration;
 import io.tributary.protocol.lease.RedisKeys;
 import io.tributary.protocol.metadata.MetadataConfiguration;
 import io.tributary.routing.batch.PartitionBatcher;
+import io.tributary.routing.producer.ProducerIds;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import io.tributary.routing.storage.StorageClient;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,9 +45,19 @@ public class RoutingApplication {
         return new BlockingScheduler(16, 10_000, "redis");
     }
 
+    /**
+     * This instance's producer ids for idempotent appends: a number taken once from Redis at
+     * start, unique across every routing instance that ever ran (see {@link ProducerIds}).
+     */
     @Bean
-    PartitionBatcher partitionBatcher(StorageClient storage, RoutingProperties props, MeterRegistry meters) {
-        PartitionBatcher batcher = new PartitionBatcher(storage::append, props.linger(), (int) props.maxBatchBytes().toBytes(),
+    ProducerIds producerIds(StringRedisTemplate redis, RedisKeys keys) {
+        Long instance = redis.opsForValue().increment(keys.producerInstances());
+        return new ProducerIds(instance == null ? 0 : instance);
+    }
+
+    @Bean
+    PartitionBatcher partitionBatcher(StorageClient storage, ProducerIds ids, RoutingProperties props, MeterRegistry meters) {
+        PartitionBatcher batcher = new PartitionBatcher(storage::append, ids, props.linger(), (int) props.maxBatchBytes().toBytes(),
                 Schedulers.parallel());
         // How well lingering coalesces: requests per batch = requests / batches.
         FunctionCounter.builder("tributary.routing.requests", batcher, PartitionBatcher::requestsSent)

@@ -27,7 +27,12 @@ public final class TestBatches {
     }
 
     public static ByteBuffer batchOf(Record... records) {
-        RecordBatchBuilder b = new RecordBatchBuilder();
+        return producerBatch(-1, -1, records);
+    }
+
+    /** A batch stamped with a producer id and sequence, as routing sends them. */
+    public static ByteBuffer producerBatch(long producerId, int sequence, Record... records) {
+        RecordBatchBuilder b = new RecordBatchBuilder().producer(producerId, sequence);
         for (Record r : records) {
             b.add(RecordCodec.encode(r));
         }

@@ -10,7 +10,8 @@ import io.tributary.gateway.GatewayProperties;
 import io.tributary.gateway.admin.JsonFields;
 import io.tributary.gateway.cluster.RoutingClient;
 import io.tributary.gateway.openapi.ApiExamples;
-import io.tributary.gateway.publish.MessageParser;
+import io.tributary.gateway.publish.IdempotencyKey;
+import io.tributary.gateway.publish.PublishPipeline;
 import io.tributary.protocol.admin.BindingInfo;
 import io.tributary.protocol.admin.BindingSpec;
 import io.tributary.protocol.admin.ExchangeInfo;
@@ -34,6 +35,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -56,13 +58,11 @@ public class ExchangeController {
     private static final Set<String> BINDING_FIELDS = Set.of("destination", "destinationType", "routingKey", "arguments");
 
     private final RoutingClient routing;
-    private final MessageParser parser;
-    private final GatewayProperties props;
+    private final PublishPipeline pipeline;
 
-    public ExchangeController(RoutingClient routing, JsonMapper json, GatewayProperties props) {
+    public ExchangeController(RoutingClient routing, PublishPipeline pipeline) {
         this.routing = routing;
-        this.parser = new MessageParser(json, props.maxMessageBytes().toBytes());
-        this.props = props;
+        this.pipeline = pipeline;
     }
 
     @PutMapping("/{exchange}")
@@ -204,21 +204,11 @@ public class ExchangeController {
                     @ApiResponse(responseCode = "413", content = @Content(mediaType = "application/problem+json"))})
     public Mono<ExchangePublishResponse> publish(@PathVariable String vhost, @PathVariable String exchange,
             @Parameter(description = "none | leader | all (default all)") @RequestParam(required = false) String acks,
+            @Parameter(description = "makes retries of this request safe, as on a topic publish")
+            @RequestHeader(value = IdempotencyKey.HEADER, required = false) String idempotencyKey,
             ServerWebExchange http) {
         names(vhost, exchange);
-        Acks level = Acks.parse(acks);
-        MediaType contentType = http.getRequest().getHeaders().getContentType();
-        long now = System.currentTimeMillis();
-        return BodyReader.read(http.getRequest(), props.maxRequestBytes().toBytes(), "request body")
-                .publishOn(Schedulers.parallel())
-                .map(body -> encode(body, contentType, now))
-                .flatMap(body -> routing.publishToExchange(vhost, exchange, level, body));
-    }
-
-    private ByteBuffer encode(ByteBuffer body, MediaType contentType, long now) {
-        byte[] bytes = new byte[body.remaining()];
-        body.get(bytes);
-        return PublishRequestCodec.encode(parser.parse(bytes, contentType, now, true));
+        return pipeline.toExchange(http.getRequest(), vhost, exchange, Acks.parse(acks));
     }
 
     private static void names(String vhost, String exchange) {

@@ -39,6 +39,10 @@ public final class MessageParser {
     private final JsonMapper json;
     private final long maxPayloadBytes;
 
+    /** What applies to every message of one request. */
+    private record Request(long timestamp, boolean allowRoutingKey, String idPrefix) {
+    }
+
     public MessageParser(JsonMapper json, long maxPayloadBytes) {
         this.json = json;
         this.maxPayloadBytes = maxPayloadBytes;
@@ -46,11 +50,20 @@ public final class MessageParser {
 
     /** Parses the body; every message gets {@code timestamp}. Throws a 4xx problem on any bad input. */
     public List<PublishEntry> parse(byte[] body, MediaType contentType, long timestamp, boolean allowRoutingKey) {
+        return parse(body, contentType, timestamp, allowRoutingKey, null);
+    }
+
+    /**
+     * Parses the body; a message without an {@code id} of its own gets {@code idPrefix + index}
+     * when {@code idPrefix} is given (a request with an Idempotency-Key).
+     */
+    public List<PublishEntry> parse(byte[] body, MediaType contentType, long timestamp, boolean allowRoutingKey, String idPrefix) {
+        Request request = new Request(timestamp, allowRoutingKey, idPrefix);
         List<PublishEntry> entries = new ArrayList<>();
         if (contentType != null && NDJSON.isCompatibleWith(contentType)) {
-            parseNdjson(body, timestamp, allowRoutingKey, entries);
+            parseNdjson(body, request, entries);
         } else if (contentType == null || MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
-            parseJson(body, timestamp, allowRoutingKey, entries);
+            parseJson(body, request, entries);
         } else {
             throw new TributaryException(io.tributary.protocol.problem.ProblemType.UNSUPPORTED_MEDIA_TYPE,
                     "publish bodies are application/json (one message or an array) or application/x-ndjson, not " + contentType);
@@ -61,17 +74,17 @@ public final class MessageParser {
         return entries;
     }
 
-    private void parseJson(byte[] body, long timestamp, boolean allowRoutingKey, List<PublishEntry> out) {
+    private void parseJson(byte[] body, Request request, List<PublishEntry> out) {
         try (JsonParser p = json.createParser(body)) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_OBJECT) {
-                out.add(message(p, 0, timestamp, allowRoutingKey));
+                out.add(message(p, 0, request));
             } else if (t == JsonToken.START_ARRAY) {
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                     if (t != JsonToken.START_OBJECT) {
                         throw TributaryException.malformed("message " + out.size() + " is not a JSON object");
                     }
-                    out.add(message(p, out.size(), timestamp, allowRoutingKey));
+                    out.add(message(p, out.size(), request));
                 }
             } else {
                 throw TributaryException.malformed(t == null ? "the body is empty"
@@ -85,7 +98,7 @@ public final class MessageParser {
         }
     }
 
-    private void parseNdjson(byte[] body, long timestamp, boolean allowRoutingKey, List<PublishEntry> out) {
+    private void parseNdjson(byte[] body, Request request, List<PublishEntry> out) {
         int lineStart = 0;
         while (lineStart <= body.length) {
             int nl = indexOf(body, (byte) '\n', lineStart);
@@ -96,7 +109,7 @@ public final class MessageParser {
                     if (p.nextToken() != JsonToken.START_OBJECT) {
                         throw TributaryException.malformed("NDJSON line " + (out.size() + 1) + " is not a JSON object");
                     }
-                    out.add(message(p, out.size(), timestamp, allowRoutingKey));
+                    out.add(message(p, out.size(), request));
                     if (p.nextToken() != null) {
                         throw TributaryException.malformed("NDJSON line " + out.size() + " holds more than one value");
                     }
@@ -121,7 +134,8 @@ public final class MessageParser {
     }
 
     /** One message object; the parser is on its START_OBJECT. */
-    private PublishEntry message(JsonParser p, int index, long timestamp, boolean allowRoutingKey) {
+    private PublishEntry message(JsonParser p, int index, Request request) {
+        long timestamp = request.timestamp();
         String where = "message " + index;
         byte[] key = null;
         String tag = null;
@@ -144,7 +158,7 @@ public final class MessageParser {
                 case "tag" -> tag = shortString(p, v, where, name);
                 case "id" -> id = shortString(p, v, where, name);
                 case "routingKey" -> {
-                    if (!allowRoutingKey) {
+                    if (!request.allowRoutingKey()) {
                         throw TributaryException.invalidArgument(where + ": routingKey is for exchange publishes, not a publish to a topic");
                     }
                     routingKey = shortString(p, v, where, name);
@@ -179,6 +193,9 @@ public final class MessageParser {
         if (payload.length > maxPayloadBytes) {
             throw TributaryException.payloadTooLarge(where + ": payload is " + payload.length + " bytes; the limit is "
                     + maxPayloadBytes);
+        }
+        if (id == null && request.idPrefix() != null) {
+            id = request.idPrefix() + index;
         }
         Record record = new Record(-1, timestamp, 0, expireAt, key, tag, id, headers, payload, jsonPayload);
         return new PublishEntry(partition, routingKey, ByteBuffer.wrap(RecordCodec.encode(record)));

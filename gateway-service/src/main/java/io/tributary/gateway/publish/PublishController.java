@@ -6,44 +6,27 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import io.tributary.gateway.GatewayProperties;
-import io.tributary.gateway.cluster.RoutingClient;
 import io.tributary.gateway.openapi.ApiExamples;
-import io.tributary.protocol.http.BodyReader;
-import io.tributary.gateway.cluster.MetadataLookup;
-import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.protocol.naming.Names;
-import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.publish.Acks;
-import io.tributary.protocol.publish.PublishEntry;
-import io.tributary.protocol.publish.PublishRequestCodec;
 import io.tributary.protocol.publish.PublishResponse;
-import java.nio.ByteBuffer;
-import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Publishing to a topic (the default exchange). */
 @RestController
 @Tag(name = "Publish", description = "Publish messages with a POST")
 public class PublishController {
-    private final MessageParser parser;
-    private final RoutingClient routing;
-    private final MetadataLookup lookup;
-    private final GatewayProperties props;
+    private final PublishPipeline pipeline;
 
-    public PublishController(JsonMapper json, RoutingClient routing, MetadataLookup lookup, GatewayProperties props) {
-        this.parser = new MessageParser(json, props.maxMessageBytes().toBytes());
-        this.routing = routing;
-        this.lookup = lookup;
-        this.props = props;
+    public PublishController(PublishPipeline pipeline) {
+        this.pipeline = pipeline;
     }
 
     @PostMapping(value = "/api/v1/vhosts/{vhost}/topics/{topic}/messages", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -71,30 +54,12 @@ public class PublishController {
                             content = @Content(mediaType = "application/problem+json"))})
     public Mono<PublishResponse> publish(@PathVariable String vhost, @PathVariable String topic,
             @Parameter(description = "none | leader | all (default all)") @RequestParam(required = false) String acks,
+            @Parameter(description = "makes retries of this request safe: within the dedup window (10 min) a retry with the same "
+                    + "key and body stores nothing new and answers the original results; the same key with another body answers 422")
+            @RequestHeader(value = IdempotencyKey.HEADER, required = false) String idempotencyKey,
             ServerWebExchange exchange) {
         Names.require("vhost", vhost);
         Names.require("topic", topic);
-        Acks level = Acks.parse(acks);
-        MediaType contentType = exchange.getRequest().getHeaders().getContentType();
-        long now = System.currentTimeMillis();
-        return BodyReader.read(exchange.getRequest(), props.maxRequestBytes().toBytes(), "request body")
-                .zipWith(lookup.topic(vhost, topic))
-                .publishOn(Schedulers.parallel())
-                .map(t -> encode(t.getT1(), contentType, now, t.getT2()))
-                .flatMap(body -> routing.publishToTopic(vhost, topic, level, body));
-    }
-
-    private ByteBuffer encode(ByteBuffer body, MediaType contentType, long now, TopicInfo topic) {
-        byte[] bytes = new byte[body.remaining()];
-        body.get(bytes);
-        List<PublishEntry> entries = parser.parse(bytes, contentType, now, false);
-        for (int i = 0; i < entries.size(); i++) {
-            int p = entries.get(i).partition();
-            if (p != PublishEntry.ANY_PARTITION && p >= topic.partitions()) {
-                throw TributaryException.notFound("message " + i + ": partition " + p + " does not exist; topic '"
-                        + topic.name() + "' has partitions 0 to " + (topic.partitions() - 1));
-            }
-        }
-        return PublishRequestCodec.encode(entries);
+        return pipeline.toTopic(exchange.getRequest(), vhost, topic, Acks.parse(acks));
     }
 }

@@ -15,12 +15,14 @@ package io.tributary.protocol.lease;
  * {p}topics                     HASH    "{vhost}/{topic}" -> TopicInfo JSON
  * {p}subscriptions              HASH    "{vhost}/{topic}/{sub}" -> SubscriptionInfo JSON
  * {p}group:{vhost}/{topic}/{sub}            ZSET    member id -> session expiry (epoch ms)
- * {p}group:{vhost}/{topic}/{sub}:generation STRING  counter, INCR when the member set changes
+ * {p}group:{vhost}/{topic}/{sub}:generation STRING  counter, INCR when the member set changes (starts at the time in ms)
  * {p}group:{vhost}/{topic}/{sub}:applied    HASH    member id -> generation whose assignment the member acts on
  * {p}exchanges                  HASH    "{vhost}/{exchange}" -> ExchangeInfo JSON (owned by routing)
  * {p}bindings                   HASH    "{vhost}/{exchange}/{bindingId}" -> BindingInfo JSON (owned by routing)
  * {p}routing:version            STRING  counter, INCR on every exchange or binding change
  * {p}routing:changes            channel PUBLISHed the new version after every change
+ * {p}producer:instances         STRING  counter, INCR once per routing instance start: the high bits of its producer ids
+ * {p}idempotency:{vhost}:{key}  STRING  a publish's Idempotency-Key: SHA-256 of the request, PX = dedup window (gateway)
  * </pre>
  */
 public final class RedisKeys {
@@ -81,6 +83,14 @@ public final class RedisKeys {
 
     public String routingChanges() {
         return prefix + "routing:changes";
+    }
+
+    public String producerInstances() {
+        return prefix + "producer:instances";
+    }
+
+    public String idempotencyKey(String vhost, String key) {
+        return prefix + "idempotency:" + vhost + ":" + key;
     }
 
     public String groupMembers(String subscriptionKey) {

@@ -25,6 +25,8 @@ public enum ProblemType {
     OUT_OF_ORDER_SEQUENCE("out-of-order-sequence", 409, "Out-of-order producer sequence"),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
+    /** An Idempotency-Key used again, within the dedup window, for a different request. */
+    IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", 422, "Idempotency key reused"),
     /** A fetch asked for an offset past the end of the partition's log. */
     OFFSET_OUT_OF_RANGE("offset-out-of-range", 416, "Offset out of range"),
     /** The node asked is not the partition's leader (or the epoch is stale): refresh metadata and retry. */
@@ -33,7 +35,9 @@ public enum ProblemType {
     INTERNAL_ERROR("internal-error", 500, "Internal error"),
     /** A damaged batch in the middle of a partition's log: nothing at or past it is served. */
     CORRUPT_LOG("corrupt-log", 500, "Corrupt log"),
-    UNAVAILABLE("unavailable", 503, "Unavailable");
+    UNAVAILABLE("unavailable", 503, "Unavailable"),
+    /** Some messages of a publish were stored and some were not confirmed: the answer's results say which. */
+    PARTIALLY_STORED("partially-stored", 503, "Partially stored");
 
     private static final Map<String, ProblemType> BY_SLUG =
             Arrays.stream(values()).collect(Collectors.toMap(ProblemType::slug, Function.identity()));
@@ -78,6 +82,7 @@ public enum ProblemType {
             case 413 -> PAYLOAD_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 416 -> OFFSET_OUT_OF_RANGE;
+            case 422 -> IDEMPOTENCY_KEY_REUSED;
             case 421 -> NOT_LEADER;
             case 429 -> RATE_LIMITED;
             case 502, 503, 504 -> UNAVAILABLE;

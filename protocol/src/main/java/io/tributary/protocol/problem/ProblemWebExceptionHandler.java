@@ -65,6 +65,7 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
         doc.put("status", problem.type().status());
         doc.put("detail", problem.detail());
         doc.put("instance", instance);
+        problem.extensions().forEach(doc::putIfAbsent);
         return doc;
     }
 

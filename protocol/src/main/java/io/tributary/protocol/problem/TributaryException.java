@@ -1,6 +1,7 @@
 package io.tributary.protocol.problem;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * An error with a stable problem type: rendered as {@code application/problem+json} at the
@@ -10,15 +11,27 @@ import java.time.Duration;
 public class TributaryException extends RuntimeException {
     private final ProblemType type;
     private final Duration retryAfter;
+    private final Map<String, Object> extensions;
 
     public TributaryException(ProblemType type, String detail) {
         this(type, detail, null, null);
     }
 
     public TributaryException(ProblemType type, String detail, Duration retryAfter, Throwable cause) {
+        this(type, detail, retryAfter, cause, Map.of());
+    }
+
+    /** With extension members of the problem document (RFC 9457 section 3.2), such as a partial publish's {@code results}. */
+    public TributaryException(ProblemType type, String detail, Duration retryAfter, Throwable cause, Map<String, Object> extensions) {
         super(detail, cause, false, cause != null);
         this.type = type;
         this.retryAfter = retryAfter;
+        this.extensions = Map.copyOf(extensions);
+    }
+
+    /** Extension members rendered after the standard ones; empty for most problems. */
+    public Map<String, Object> extensions() {
+        return extensions;
     }
 
     public ProblemType type() {

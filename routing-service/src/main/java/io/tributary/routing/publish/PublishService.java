@@ -3,6 +3,7 @@ package io.tributary.routing.publish;
 import io.tributary.protocol.metadata.MetadataSnapshot;
 import io.tributary.protocol.metadata.MetadataWatcher;
 import io.tributary.protocol.metadata.TopicInfo;
+import io.tributary.protocol.problem.ProblemWebExceptionHandler;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.publish.Acks;
 import io.tributary.protocol.publish.ExchangePublishResponse;
@@ -127,7 +128,10 @@ public class PublishService {
 
     /**
      * Chooses partitions and sends: the results per message index (a list, one per topic it
-     * went to, in the order of {@code byTopic}). Messages routed nowhere get no entry.
+     * went to, in topic order). Messages routed nowhere get no entry. Every partition is tried
+     * whatever happens to the others: a partition whose leader fails gets an error result for
+     * each of its messages, next to the offsets of those stored elsewhere (the gateway answers
+     * such a mix as {@code partially-stored}).
      */
     private Mono<Map<Integer, List<PublishResult>>> place(String vhost, Map<TopicInfo, List<Integer>> byTopic,
             List<PublishEntry> entries, Acks acks) {
@@ -141,17 +145,27 @@ public class PublishService {
                 byPartition.computeIfAbsent(topic.name() + "\n" + p, k -> new ArrayList<>()).add(new Placement(i, topic, p));
             }
         }
-        Flux<Map.Entry<Placement, Long>> sends = Flux.fromIterable(byPartition.values()).flatMap(group -> {
+        Flux<Map.Entry<Placement, PublishResult>> sends = Flux.fromIterable(byPartition.values()).flatMap(group -> {
             Placement first = group.get(0);
+            String topic = first.topic().name();
             List<ByteBuffer> records = group.stream().map(pl -> entries.get(pl.entry()).record()).toList();
-            return batcher.send(vhost, first.topic().name(), first.partition(), records)
-                    .flatMapMany(offsets -> {
-                        List<Map.Entry<Placement, Long>> out = new ArrayList<>();
+            return batcher.send(vhost, topic, first.partition(), records)
+                    .map(offsets -> {
+                        List<Map.Entry<Placement, PublishResult>> out = new ArrayList<>();
                         for (int j = 0; j < group.size(); j++) {
-                            out.add(Map.entry(group.get(j), offsets.get(j)));
+                            out.add(Map.entry(group.get(j), new PublishResult(topic, first.partition(), offsets.get(j))));
                         }
-                        return Flux.fromIterable(out);
-                    });
+                        return out;
+                    })
+                    .onErrorResume(e -> {
+                        TributaryException problem = ProblemWebExceptionHandler.toProblem(e);
+                        log.warn("publish to {}/{}/{} failed: {}", vhost, topic, first.partition(), problem.detail());
+                        PublishResult.PublishError error = new PublishResult.PublishError(problem.type().slug(),
+                                problem.type().status(), problem.detail());
+                        return Mono.just(group.stream().map(pl -> Map.entry(pl, PublishResult.failed(topic, first.partition(), error)))
+                                .toList());
+                    })
+                    .flatMapMany(Flux::fromIterable);
         });
         if (acks == Acks.NONE) {
             sends.subscribe(x -> { }, e -> log.warn("acks=none publish in {} failed: {}", vhost, e.toString()));
@@ -161,14 +175,9 @@ public class PublishService {
             return Mono.just(results);
         }
         return sends.collectList().map(done -> {
-            Map<Placement, Long> offsets = new java.util.HashMap<>();
-            done.forEach(d -> offsets.put(d.getKey(), d.getValue()));
             Map<Integer, List<PublishResult>> results = new TreeMap<>();
-            for (List<Placement> g : byPartition.values()) {
-                for (Placement pl : g) {
-                    results.computeIfAbsent(pl.entry(), k -> new ArrayList<>())
-                            .add(new PublishResult(pl.topic().name(), pl.partition(), offsets.get(pl)));
-                }
+            for (Map.Entry<Placement, PublishResult> d : done) {
+                results.computeIfAbsent(d.getKey().entry(), k -> new ArrayList<>()).add(d.getValue());
             }
             results.values().forEach(list -> list.sort(java.util.Comparator.comparing(PublishResult::topic)));
             return results;

@@ -5,7 +5,10 @@ import io.tributary.protocol.record.RecordBatch;
 import io.tributary.protocol.record.RecordBatchBuilder;
 import io.tributary.protocol.record.RecordCodec;
 import io.tributary.storage.cursor.CursorStore;
+import io.tributary.protocol.problem.ProblemType;
+import io.tributary.protocol.problem.TributaryException;
 import io.tributary.storage.dedup.DedupWindow;
+import io.tributary.storage.dedup.ProducerSequences;
 import io.tributary.storage.flush.GroupCommit;
 import io.tributary.storage.log.AppendResult;
 import io.tributary.storage.log.LogRead;
@@ -27,10 +30,13 @@ import reactor.core.publisher.Sinks;
  * long-poll fetches waiting for the log to grow. Blocking methods run on the disk scheduler.
  */
 public final class Partition implements AutoCloseable {
+    /** Producers whose sequences a partition remembers; each routing instance is one or a few. */
+    static final int MAX_PRODUCERS = 1000;
     private final PartitionId id;
     private final PartitionLog log;
     private final CursorStore cursors;
     private final DedupWindow dedup;
+    private final ProducerSequences sequences;
     private final GroupCommit commits;
     /** New log end offsets, for waiting fetches; emitted under the append lock. */
     private final Sinks.Many<Long> appended = Sinks.many().multicast().directBestEffort();
@@ -40,6 +46,7 @@ public final class Partition implements AutoCloseable {
         this.log = PartitionLog.open(dir, settings.segments(), settings.files());
         this.cursors = CursorStore.open(dir, settings.files());
         this.dedup = new DedupWindow(settings.dedupWindowMs(), settings.dedupMaxEntries());
+        this.sequences = new ProducerSequences(settings.dedupWindowMs(), MAX_PRODUCERS);
         this.commits = new GroupCommit(log::flush, settings.disk());
         rebuildDedupWindow();
     }
@@ -61,19 +68,74 @@ public final class Partition implements AutoCloseable {
     }
 
     /**
-     * Appends a batch (idempotently: records whose id was stored within the window are not
-     * stored again, and answer with their original offsets). With {@code sync}, completes
-     * only after an fsync covering the batch.
+     * Appends a batch idempotently: a batch whose producer sequence was stored already is
+     * answered with its original offsets (see {@link ProducerSequences}), one out of sequence
+     * is refused whole, and records whose message id was stored within the window are not
+     * stored again (they answer with their original offsets). With {@code sync}, completes
+     * only after an fsync covering the batch (or, for a repeat, its original).
      */
     public Mono<AppendResult> append(ByteBuffer batchBytes, int leaderEpoch, boolean sync) {
         AppendResult result;
         long ticket;
         synchronized (this) {
-            result = appendOnce(PartitionLog.validate(batchBytes), leaderEpoch);
+            RecordBatch batch = PartitionLog.validate(batchBytes);
+            long producer = batch.producerId();
+            int sequence = batch.baseSequence();
+            long now = System.currentTimeMillis();
+            ProducerSequences.Verdict verdict = sequences.check(producer, sequence, now);
+            if (verdict instanceof ProducerSequences.OutOfOrder o) {
+                throw new TributaryException(ProblemType.OUT_OF_ORDER_SEQUENCE, "batch " + sequence + " of producer " + producer
+                        + " is out of order: the next one expected is " + o.expected() + "; nothing was stored", null, null);
+            }
+            if (verdict instanceof ProducerSequences.Duplicate d) {
+                result = repeated(batch, d.original());
+            } else {
+                result = appendOnce(batch, leaderEpoch);
+                sequences.record(producer, new ProducerSequences.Stored(sequence, batch.recordCount(), result.baseOffset(),
+                        result.lastOffset(), result.offsets()), now);
+            }
             ticket = commits.appended();
             appended.tryEmitNext(log.endOffset());
         }
         return sync ? commits.awaitDurable(ticket).thenReturn(result) : Mono.just(result);
+    }
+
+    /**
+     * The answer to a batch sent again: its original offsets. Remembered exactly since this
+     * process stored it; rebuilt from the log after a restart, where a batch that had some
+     * records skipped as message-id repeats holds only the others, in order: each record then
+     * gets its id's offset if it was such a repeat, else the next offset of the stored batch.
+     */
+    private AppendResult repeated(RecordBatch batch, ProducerSequences.Stored original) {
+        long end = log.endOffset();
+        if (original.offsets() != null) {
+            return new AppendResult(original.baseOffset(), original.lastOffset(), end, original.offsets());
+        }
+        if (original.recordCount() == batch.recordCount()) {
+            return new AppendResult(original.baseOffset(), original.lastOffset(), end);
+        }
+        long now = System.currentTimeMillis();
+        List<Long> offsets = new ArrayList<>(batch.recordCount());
+        Map<String, Long> inBatch = new HashMap<>();
+        long next = original.baseOffset();
+        for (ByteBuffer r : records(batch)) {
+            String id = RecordCodec.readId(r);
+            Long earlier = id == null ? null : inBatch.get(id);
+            Long prior = id == null ? null : dedup.lookup(id, now);
+            long offset;
+            if (earlier != null) {
+                offset = earlier;
+            } else if (prior != null && (prior < original.baseOffset() || prior > original.lastOffset())) {
+                offset = prior;
+            } else {
+                offset = next++;
+            }
+            if (id != null) {
+                inBatch.putIfAbsent(id, offset);
+            }
+            offsets.add(offset);
+        }
+        return new AppendResult(original.baseOffset(), original.lastOffset(), end, offsets);
     }
 
     private AppendResult appendOnce(RecordBatch batch, int leaderEpoch) {
@@ -113,7 +175,7 @@ public final class Partition implements AutoCloseable {
         } else if (fresh.isEmpty()) {
             stored = new AppendResult(log.endOffset(), -1, log.endOffset());
         } else {
-            RecordBatchBuilder b = new RecordBatchBuilder();
+            RecordBatchBuilder b = new RecordBatchBuilder().producer(batch.producerId(), batch.baseSequence());
             fresh.forEach(i -> b.add(records.get(i)));
             stored = log.append(PartitionLog.validate(b.build()), leaderEpoch);
         }
@@ -146,7 +208,7 @@ public final class Partition implements AutoCloseable {
         return list;
     }
 
-    /** After a restart: remember the ids stored within the window, read back from the log's tail. */
+    /** After a restart: remember the ids and producer sequences stored within the window, read back from the log's tail. */
     private void rebuildDedupWindow() {
         long from = log.offsetForTimestamp(System.currentTimeMillis() - dedup.windowMs());
         long end = log.endOffset();
@@ -161,6 +223,10 @@ public final class Partition implements AutoCloseable {
                     if (rec.offset() >= from && rec.id() != null) {
                         dedup.record(rec.id(), rec.offset(), rec.timestamp());
                     }
+                }
+                if (batch.baseOffset() >= from) {
+                    sequences.record(batch.producerId(), new ProducerSequences.Stored(batch.baseSequence(), batch.recordCount(),
+                            batch.baseOffset(), batch.lastOffset(), null), batch.maxTimestamp());
                 }
                 from = Math.max(from, batch.nextOffset());
             }

@@ -1,6 +1,10 @@
 package io.tributary.storage.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.protocol.problem.ProblemType;
+import io.tributary.protocol.problem.TributaryException;
 
 import io.tributary.storage.TestBatches;
 import io.tributary.storage.files.FileCache;
@@ -100,6 +104,52 @@ class PartitionTest {
                     TestBatches.record("k", System.currentTimeMillis(), "b", "same"));
             assertThat(r.offsets()).containsExactly(0L, 0L);
             assertThat(List.of(p.log().endOffset())).containsExactly(1L);
+        }
+    }
+
+    AppendResult appendFrom(Partition p, long producer, int sequence, io.tributary.protocol.record.Record... records) {
+        return p.append(TestBatches.producerBatch(producer, sequence, records), 1, false).block(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aBatchResentByItsProducerIsStoredOnceEvenAcrossARestart() {
+        long now = System.currentTimeMillis();
+        try (Partition p = open()) {
+            AppendResult first = appendFrom(p, 42, 0, TestBatches.record(null, now, "a", null), TestBatches.record(null, now, "b", null));
+            AppendResult again = appendFrom(p, 42, 0, TestBatches.record(null, now, "a", null), TestBatches.record(null, now, "b", null));
+            assertThat(again.baseOffset()).isEqualTo(first.baseOffset());
+            assertThat(again.lastOffset()).isEqualTo(first.lastOffset());
+            appendFrom(p, 42, 1, TestBatches.record(null, now, "c", null));
+            assertThat(p.log().endOffset()).isEqualTo(3);
+        }
+        try (Partition p = open()) { // rebuilt from the batch headers in the log tail
+            AppendResult again = appendFrom(p, 42, 1, TestBatches.record(null, now, "c", null));
+            assertThat(again.baseOffset()).isEqualTo(2);
+            assertThat(p.log().endOffset()).isEqualTo(3);
+            assertThatThrownBy(() -> appendFrom(p, 42, 5, TestBatches.record(null, now, "gap", null)))
+                    .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.type()).isEqualTo(ProblemType.OUT_OF_ORDER_SEQUENCE));
+            assertThat(p.log().endOffset()).as("nothing of a refused batch is stored").isEqualTo(3);
+            appendFrom(p, 42, 2, TestBatches.record(null, now, "d", null));
+            assertThat(p.log().endOffset()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aResentBatchWhoseIdsWereRepeatsGetsTheSameAnswerAfterARestart() {
+        long now = System.currentTimeMillis();
+        List<Long> original;
+        try (Partition p = open()) {
+            appendFrom(p, 9, 0, TestBatches.record("k", now, "one", "id-1"));
+            // id-1 again (skipped as a repeat), a new id-2, a record without id, id-2 once more in the batch
+            original = appendFrom(p, 9, 1, TestBatches.record("k", now, "one", "id-1"), TestBatches.record("k", now, "two", "id-2"),
+                    TestBatches.record(null, now, "x", null), TestBatches.record("k", now, "two", "id-2")).offsets();
+            assertThat(original).containsExactly(0L, 1L, 2L, 1L);
+        }
+        try (Partition p = open()) {
+            AppendResult again = appendFrom(p, 9, 1, TestBatches.record("k", now, "one", "id-1"), TestBatches.record("k", now, "two", "id-2"),
+                    TestBatches.record(null, now, "x", null), TestBatches.record("k", now, "two", "id-2"));
+            assertThat(again.offsets()).isEqualTo(original);
+            assertThat(p.log().endOffset()).isEqualTo(3);
         }
     }
 }
