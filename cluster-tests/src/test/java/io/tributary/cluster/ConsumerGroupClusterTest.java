@@ -74,10 +74,14 @@ class ConsumerGroupClusterTest {
 
     /** Waits until the group has {@code count} members and every one of them acts on the current assignment. */
     static void awaitSettledGroup(Api api, String topic, int count) throws InterruptedException {
+        awaitSettledGroup(api, topic, "workers", count);
+    }
+
+    static void awaitSettledGroup(Api api, String topic, String sub, int count) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 15_000;
         JsonNode view = null;
         while (System.currentTimeMillis() < deadline) {
-            view = api.get("/api/v1/vhosts/default/topics/" + topic + "/subscriptions/workers").json();
+            view = api.get("/api/v1/vhosts/default/topics/" + topic + "/subscriptions/" + sub).json();
             if (view.get("members").size() == count && !view.get("rebalancing").asBoolean()) {
                 return;
             }

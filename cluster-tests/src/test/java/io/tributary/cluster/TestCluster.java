@@ -25,13 +25,18 @@ public final class TestCluster {
     static final String SECOND_GATEWAY = "gateway-2";
     private SecondEdge secondEdge;
 
+    /** The storage node every other service reaches through a {@link FaultProxy}. */
+    static final String PROXIED_NODE = "storage-3";
+
     private final ClusterLauncher launcher;
     private final Api api;
     private final RedisEndpoint redis;
+    private final FaultProxy proxy;
 
-    private TestCluster(ClusterLauncher launcher, RedisEndpoint redis) {
+    private TestCluster(ClusterLauncher launcher, RedisEndpoint redis, FaultProxy proxy) {
         this.launcher = launcher;
         this.redis = redis;
+        this.proxy = proxy;
         this.api = new Api(launcher.layout().gatewayUrl());
     }
 
@@ -53,9 +58,17 @@ public final class TestCluster {
         }
         RedisEndpoint redis = TestRedis.shared();
         List<Integer> storagePorts = List.of(Ports.free(), Ports.free(), Ports.free());
+        int proxyPort = Ports.free();
+        FaultProxy proxy;
+        try {
+            proxy = new FaultProxy(proxyPort, storagePorts.get(2));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings("127.0.0.1", Ports.free(), Ports.free(),
                 Ports.free(), storagePorts, redis.url(), "cluster-test-token", TestRedis.uniquePrefix(), home.resolve("data")))
-                .withSecondEdge(SECOND_ROUTING, Ports.free(), SECOND_GATEWAY, Ports.free());
+                .withSecondEdge(SECOND_ROUTING, Ports.free(), SECOND_GATEWAY, Ports.free())
+                .withEnv(PROXIED_NODE, ClusterLayout.ADVERTISED_URL, "http://127.0.0.1:" + proxyPort);
         // C1 only: these JVMs are measured for correctness, not speed, and start ~30% cheaper.
         List<String> jvm = new ArrayList<>(ClusterLauncher.defaultJvmOptions());
         jvm.add("-XX:TieredStopAtLevel=1");
@@ -69,7 +82,7 @@ public final class TestCluster {
         launcher.startAll(name -> !name.equals(SECOND_ROUTING) && !name.equals(SECOND_GATEWAY));
         System.out.printf("Test cluster ready in %.1f s (Redis from %s), logs in %s%n",
                 (System.nanoTime() - t0) / 1e9, redis.origin(), home.resolve("logs"));
-        return new TestCluster(launcher, redis);
+        return new TestCluster(launcher, redis, proxy);
     }
 
     static Path repoRoot() {
@@ -85,6 +98,11 @@ public final class TestCluster {
 
     public Api api() {
         return api;
+    }
+
+    /** The proxy in front of {@link #PROXIED_NODE}. */
+    FaultProxy proxy() {
+        return proxy;
     }
 
     public ClusterLauncher launcher() {

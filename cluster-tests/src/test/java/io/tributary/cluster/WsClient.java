@@ -13,10 +13,15 @@ import java.util.concurrent.TimeUnit;
 
 /** A WebSocket consumer built on the JDK's client: collects text frames, sends ack and credit frames. */
 final class WsClient implements AutoCloseable {
+    /** How the server ended the session: a close frame's code and reason, or the error that broke the connection. */
+    record Ending(int code, String reason, Throwable error) {
+    }
+
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.CompletableFuture<Ending> ended = new java.util.concurrent.CompletableFuture<>();
     private final WebSocket socket;
 
-    private WsClient(HttpClient http, URI uri) {
+    private WsClient(HttpClient http, URI uri, java.util.function.BiConsumer<WsClient, String> onFrame) {
         this.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, new WebSocket.Listener() {
             private final StringBuilder partial = new StringBuilder();
 
@@ -24,21 +29,55 @@ final class WsClient implements AutoCloseable {
             public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                 partial.append(data);
                 if (last) {
-                    frames.add(partial.toString());
+                    String frame = partial.toString();
                     partial.setLength(0);
+                    frames.add(frame);
+                    if (onFrame != null) {
+                        onFrame.accept(WsClient.this, frame);
+                    }
                 }
                 ws.request(1);
                 return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                ended.complete(new Ending(statusCode, reason, null));
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket ws, Throwable error) {
+                ended.complete(new Ending(-1, null, error));
             }
         }).join();
     }
 
     static WsClient open(HttpClient http, String gatewayUrl, String path) {
-        return new WsClient(http, URI.create(gatewayUrl.replaceFirst("^http", "ws") + path));
+        return open(http, gatewayUrl, path, null);
     }
 
+    /** A client that calls {@code onFrame} for every text frame as it arrives (on the client's thread). */
+    static WsClient open(HttpClient http, String gatewayUrl, String path, java.util.function.BiConsumer<WsClient, String> onFrame) {
+        return new WsClient(http, URI.create(gatewayUrl.replaceFirst("^http", "ws") + path), onFrame);
+    }
+
+    /** How the server ended the session, once it has (null while the session is open). */
+    Ending ending() {
+        return ended.getNow(null);
+    }
+
+    /** Waits for the server to end the session. */
+    Ending awaitEnding(Duration timeout) throws Exception {
+        return ended.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+
+
     void send(String frame) {
-        socket.sendText(frame, true).join();
+        synchronized (this) {
+            socket.sendText(frame, true).join();
+        }
     }
 
     /** The next {@code n} frames; fails if they do not all arrive within {@code timeout}. */

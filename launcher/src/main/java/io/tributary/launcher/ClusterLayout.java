@@ -146,6 +146,20 @@ public final class ClusterLayout {
         return new ClusterLayout(host, more);
     }
 
+    /** This layout with one service's environment variable {@code name} set to {@code value} (tests use it). */
+    public ClusterLayout withEnv(String service, String name, String value) {
+        List<ServiceSpec> changed = new ArrayList<>();
+        for (ServiceSpec spec : services) {
+            if (spec.name().equals(service)) {
+                Map<String, String> env = new LinkedHashMap<>(spec.env());
+                env.put(name, value);
+                spec = new ServiceSpec(spec.name(), spec.module(), spec.port(), env);
+            }
+            changed.add(spec);
+        }
+        return new ClusterLayout(host, changed);
+    }
+
     public String gatewayUrl() {
         return "http://" + host + ":" + service(GATEWAY).port();
     }
