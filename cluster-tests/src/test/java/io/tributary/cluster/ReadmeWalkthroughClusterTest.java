@@ -110,6 +110,7 @@ class ReadmeWalkthroughClusterTest {
 
         String gateway = cluster.api().base();
         List<String> answers = new ArrayList<>();
+        java.util.Map<String, List<String>> byIdempotencyKey = new java.util.HashMap<>();
         List<SseClient.Event> events = List.of();
         for (String command : commands) {
             Curl curl = Curl.parse(command);
@@ -125,7 +126,13 @@ class ReadmeWalkthroughClusterTest {
             curl.headers().forEach(h -> b.header(h[0], h[1]));
             var response = cluster.api().http().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             answers.add(response.statusCode() + " " + response.body());
+            curl.headers().stream().filter(h -> h[0].equalsIgnoreCase("Idempotency-Key")).forEach(h ->
+                    byIdempotencyKey.computeIfAbsent(h[1], k -> new ArrayList<>()).add(response.statusCode() + " " + response.body()));
         }
+        // The retries the README shows with one Idempotency-Key all got the first answer.
+        assertThat(byIdempotencyKey).isNotEmpty();
+        byIdempotencyKey.forEach((key, same) -> assertThat(same).as("answers to Idempotency-Key " + key).hasSizeGreaterThan(1)
+                .allSatisfy(a -> assertThat(a).isEqualTo(same.get(0))));
 
         // Every answer the README shows is exactly what the cluster said.
         assertThat(shownJson).hasSizeGreaterThanOrEqualTo(3);

@@ -54,7 +54,8 @@ import tools.jackson.databind.json.JsonMapper;
 @RequestMapping("/api/v1/vhosts/{vhost}/exchanges")
 @Tag(name = "Exchanges", description = "Route messages into topics through bindings")
 public class ExchangeController {
-    private static final Set<String> EXCHANGE_FIELDS = Set.of("type", "alternateExchange");
+    private static final Set<String> EXCHANGE_FIELDS = Set.of("type", "alternateExchange", "durable", "autoDelete", "internal",
+            "arguments");
     private static final Set<String> BINDING_FIELDS = Set.of("destination", "destinationType", "routingKey", "arguments");
 
     private final RoutingClient routing;
@@ -83,7 +84,7 @@ public class ExchangeController {
             @RequestBody(required = false) JsonNode body) {
         names(vhost, exchange);
         JsonFields f = JsonFields.of(body, "exchange settings", EXCHANGE_FIELDS);
-        return routing.declareExchange(vhost, exchange, new ExchangeSpec(f.string("type"), f.string("alternateExchange")));
+        return routing.declareExchange(vhost, exchange, new ExchangeSpec(f.string("type"), alternateOf(f)));
     }
 
     @GetMapping
@@ -139,6 +140,46 @@ public class ExchangeController {
                 f.string("routingKey"), arguments(f.get("arguments"))));
     }
 
+    /**
+     * RabbitMQ's declare flags, as its HTTP API and client libraries send them: every exchange
+     * is durable here, so {@code durable: true} is accepted and {@code false} refused, as are
+     * auto-delete and internal exchanges (not built); the alternate exchange may come as
+     * {@code alternateExchange} or as RabbitMQ's {@code arguments: {"alternate-exchange": ...}}.
+     */
+    private static String alternateOf(JsonFields f) {
+        refuseFlag(f, "durable", false, "every exchange is durable; leave out durable or set it to true");
+        refuseFlag(f, "autoDelete", true, "auto-delete exchanges are not supported");
+        refuseFlag(f, "internal", true, "internal exchanges are not supported");
+        Map<String, String> args = arguments(f.get("arguments"));
+        String fromArgs = args == null ? null : args.get("alternate-exchange");
+        if (args != null && args.keySet().stream().anyMatch(k -> !k.equals("alternate-exchange"))) {
+            throw TributaryException.invalidArgument("exchange arguments: only 'alternate-exchange' is supported");
+        }
+        String explicit = f.string("alternateExchange");
+        if (explicit != null && fromArgs != null && !explicit.equals(fromArgs)) {
+            throw TributaryException.invalidArgument("alternateExchange and arguments.alternate-exchange disagree");
+        }
+        return explicit != null ? explicit : fromArgs;
+    }
+
+    private static void refuseFlag(JsonFields f, String name, boolean refused, String why) {
+        JsonNode v = f.get(name);
+        if (v == null) {
+            return;
+        }
+        if (!v.isBoolean()) {
+            throw TributaryException.invalidArgument("exchange settings: " + name + " must be true or false");
+        }
+        if (v.booleanValue() == refused) {
+            throw TributaryException.invalidArgument("exchange settings: " + why);
+        }
+    }
+
+    /**
+     * Binding (or exchange) arguments: an object of strings, numbers, booleans or nulls, as
+     * RabbitMQ takes them. Message headers are strings, so a number or boolean is kept as its
+     * JSON text ({@code 5}, {@code true}) and matches a header with that text.
+     */
     private static Map<String, String> arguments(JsonNode node) {
         if (node == null) {
             return null;
@@ -149,10 +190,10 @@ public class ExchangeController {
         Map<String, String> args = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             JsonNode v = e.getValue();
-            if (!v.isNull() && !v.isString()) {
-                throw TributaryException.invalidArgument("argument '" + e.getKey() + "' must be a string or null");
+            if (!v.isNull() && !v.isString() && !v.isNumber() && !v.isBoolean()) {
+                throw TributaryException.invalidArgument("argument '" + e.getKey() + "' must be a string, number, boolean or null");
             }
-            args.put(e.getKey(), v.isNull() ? null : v.asString());
+            args.put(e.getKey(), v.isNull() ? null : v.isString() ? v.asString() : v.toString());
         }
         return args;
     }

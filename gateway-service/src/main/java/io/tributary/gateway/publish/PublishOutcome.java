@@ -26,17 +26,17 @@ final class PublishOutcome {
 
     /** Checks the flattened results of one publish; {@code answer} is the body the client would have got. */
     static void check(List<PublishResult> all, Object answer) {
-        PublishResult failed = all.stream().filter(PublishResult::isError).findFirst().orElse(null);
+        PublishResult failed = all.stream().filter(PublishResult::failed).findFirst().orElse(null);
         if (failed == null) {
             return;
         }
-        boolean someStored = all.stream().anyMatch(r -> !r.isError());
+        boolean someStored = all.stream().anyMatch(r -> !r.failed());
         PublishResult.PublishError e = failed.error();
         if (!someStored) {
             ProblemType type = ProblemType.fromSlug(e.type(), e.status());
             throw new TributaryException(type, e.detail(), type.status() >= 500 ? Duration.ofSeconds(1) : null, null);
         }
-        long failures = all.stream().filter(PublishResult::isError).count();
+        long failures = all.stream().filter(PublishResult::failed).count();
         throw new TributaryException(ProblemType.PARTIALLY_STORED, failures + " of " + all.size()
                 + " messages were not confirmed (" + e.detail() + "); the others were stored. Retry the same request with "
                 + "the same Idempotency-Key (or message ids) to store the rest exactly once", Duration.ofSeconds(1), null,

@@ -59,12 +59,18 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         AtomicReference<Throwable> cause = new AtomicReference<>();
         open.add(session);
         return Mono.defer(() -> streams.open(path.vhost(), path.topic(), path.sub(), Map.of()))
-                .flatMap(stream -> serve(session, stream, initialCredit(session), cause))
+                .flatMap(stream -> serve(session, path, stream, initialCredit(session), cause))
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
-                    return session.send(Mono.just(session.textMessage(errorFrame(e)))).onErrorResume(x -> Mono.empty());
+                    return session.send(lastWords(session, path, e)).onErrorResume(x -> Mono.empty());
                 })
-                .then(Mono.defer(() -> end(session, path, cause.get())))
+                .then(Mono.defer(() -> {
+                    if (cause.get() == null) {
+                        log.debug("WebSocket consumer {} of {}/{}/{} ended: the client closed it", session.getId(), path.vhost(),
+                                path.topic(), path.sub());
+                    }
+                    return Mono.<Void>empty();
+                }))
                 .doFinally(signal -> open.remove(session));
     }
 
@@ -73,37 +79,41 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         return ClientFrame.initialCredit(raw, props.defaultCredit());
     }
 
-    /** Closes the session with the status its end deserves, and says why in the log. */
-    private Mono<Void> end(WebSocketSession session, SubscriptionPath path, Throwable cause) {
-        if (cause == null) {
-            log.debug("WebSocket consumer {} of {}/{}/{} ended: the client closed it", session.getId(), path.vhost(), path.topic(),
-                    path.sub());
-            return session.isOpen() ? session.close(CloseStatus.NORMAL) : Mono.empty();
-        }
+    /**
+     * The end of a session the server decides: an error frame, then the close frame whose code
+     * says why (see {@link SessionEnd}), logged with its cause. The close is sent from within
+     * the outbound stream, before it completes: once the outbound completes, Reactor Netty
+     * ends the connection with a close frame of its own that carries no status.
+     */
+    private Flux<WebSocketMessage> lastWords(WebSocketSession session, SubscriptionPath path, Throwable cause) {
         CloseStatus status = SessionEnd.forError(cause);
-        log.warn("WebSocket consumer {} of {}/{}/{} ended by the server with {} ({})", session.getId(), path.vhost(), path.topic(),
-                path.sub(), status.getCode(), status.getReason(), cause instanceof TributaryException ? null : cause);
-        return session.close(status).onErrorResume(e -> Mono.empty());
+        return Flux.just(session.textMessage(errorFrame(cause))).concatWith(Mono.defer(() -> {
+            log.warn("WebSocket consumer {} of {}/{}/{} ended by the server with {} ({})", session.getId(), path.vhost(),
+                    path.topic(), path.sub(), status.getCode(), status.getReason(), cause instanceof TributaryException ? null : cause);
+            return session.close(status).onErrorResume(e -> Mono.empty());
+        }).then(Mono.empty()));
     }
 
-    private Mono<Void> serve(WebSocketSession session, ConsumerStream stream, long credit, AtomicReference<Throwable> cause) {
+    private Mono<Void> serve(WebSocketSession session, SubscriptionPath path, ConsumerStream stream, long credit,
+            AtomicReference<Throwable> cause) {
         String topic = stream.subscription().topic();
         CreditGate<String> gate = new CreditGate<>(credit);
         Sinks.Many<String> control = Sinks.many().unicast().onBackpressureBuffer();
         Sinks.Empty<Void> ended = Sinks.empty();
         Map<Integer, Long> acked = new HashMap<>();
 
-        // A stream that cannot go on sends one error frame and ends; the session then closes
-        // with the status for that error (see end()).
-        Flux<String> messages = gate.attach(stream.deliveries()
+        // A stream that cannot go on ends the session with an error frame and a close frame
+        // whose code says why (see lastWords()).
+        Flux<WebSocketMessage> messages = gate.attach(stream.deliveries()
                         .map(d -> DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1)))
+                .map(session::textMessage)
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
-                    return Flux.just(errorFrame(e));
+                    ended.tryEmitEmpty();
+                    return lastWords(session, path, e);
                 })
                 .doFinally(signal -> ended.tryEmitEmpty());
-        Mono<Void> send = session.send(Flux.merge(messages, control.asFlux().takeUntilOther(ended.asMono()))
-                .map(session::textMessage));
+        Mono<Void> send = session.send(Flux.merge(messages, control.asFlux().takeUntilOther(ended.asMono()).map(session::textMessage)));
 
         Mono<Void> receive = session.receive()
                 .map(WebSocketMessage::getPayloadAsText)

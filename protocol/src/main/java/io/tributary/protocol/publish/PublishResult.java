@@ -1,5 +1,6 @@
 package io.tributary.protocol.publish;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -23,7 +24,9 @@ public record PublishResult(String topic, int partition, Long offset, PublishErr
         return new PublishResult(topic, partition, null, error);
     }
 
-    public boolean isError() {
+    /** Whether this message's partition failed. Not a JSON property: {@code error} says it. */
+    @JsonIgnore
+    public boolean failed() {
         return error != null;
     }
 }

@@ -105,7 +105,10 @@ public class ExchangeAdmin {
         }
         ExchangeType type = ExchangeType.parse(src.info().type());
         Map<String, String> arguments = checkArguments(type, spec);
-        String routingKey = type == ExchangeType.DIRECT || type == ExchangeType.TOPIC ? spec.routingKey() : null;
+        // As in RabbitMQ, a binding's routing key (default "") and arguments are part of its
+        // identity whatever the type; each type uses only what it routes by (direct and topic
+        // the key, headers the arguments, fanout neither).
+        String routingKey = spec.routingKey() == null ? "" : spec.routingKey();
         BindingInfo b = new BindingInfo(null, vhost, source, spec.destination(), destType, routingKey, arguments);
         b = new BindingInfo(idOf(b), vhost, source, spec.destination(), destType, routingKey, arguments);
         ExchangeStore.Put<BindingInfo> put = store.putBinding(b);
@@ -113,44 +116,26 @@ public class ExchangeAdmin {
         return put;
     }
 
+    /**
+     * RabbitMQ's binding rules: every type accepts a routing key and arguments (a client
+     * library routinely passes "" or a key to a fanout exchange); the key is at most 255 bytes
+     * (AMQP shortstr); a headers binding's {@code x-match} must be all, any, all-with-x or
+     * any-with-x. Returns the arguments to store (headers bindings get an explicit x-match).
+     */
     private static Map<String, String> checkArguments(ExchangeType type, BindingSpec spec) {
-        boolean hasArgs = spec.arguments() != null && !spec.arguments().isEmpty();
-        switch (type) {
-            case DIRECT, TOPIC -> {
-                if (spec.routingKey() == null) {
-                    throw TributaryException.invalidArgument(type.wireName() + " bindings need a routingKey (\"\" is allowed)");
-                }
-                if (spec.routingKey().length() > 255) {
-                    throw TributaryException.invalidArgument("routingKey is longer than 255 characters");
-                }
-                if (hasArgs) {
-                    throw TributaryException.invalidArgument(type.wireName() + " bindings take a routingKey, not arguments");
-                }
-                return null;
-            }
-            case FANOUT -> {
-                if (spec.routingKey() != null || hasArgs) {
-                    throw TributaryException.invalidArgument("fanout bindings route everything: leave out routingKey and arguments");
-                }
-                return null;
-            }
-            default -> {
-                if (spec.routingKey() != null) {
-                    throw TributaryException.invalidArgument("headers bindings match arguments, not a routingKey");
-                }
-                Map<String, String> args = new TreeMap<>(spec.arguments() == null ? Map.of() : spec.arguments());
-                String mode = args.getOrDefault(HeadersMatcher.X_MATCH, "all");
-                if (mode == null || !HeadersMatcher.MODES.contains(mode)) {
-                    throw TributaryException.invalidArgument("x-match must be all, any, all-with-x or any-with-x, not '" + mode + "'");
-                }
-                args.put(HeadersMatcher.X_MATCH, mode);
-                if (mode.startsWith("any") && args.keySet().stream().noneMatch(k -> !k.equals(HeadersMatcher.X_MATCH)
-                        && (mode.endsWith("-with-x") || !k.startsWith("x-")))) {
-                    throw TributaryException.invalidArgument("x-match=" + mode + " with no header to compare would match nothing");
-                }
-                return args;
-            }
+        if (spec.routingKey() != null && spec.routingKey().getBytes(StandardCharsets.UTF_8).length > 255) {
+            throw TributaryException.invalidArgument("routingKey is longer than 255 bytes");
         }
+        Map<String, String> args = new TreeMap<>(spec.arguments() == null ? Map.of() : spec.arguments());
+        if (type != ExchangeType.HEADERS) {
+            return args.isEmpty() ? null : args;
+        }
+        String mode = args.getOrDefault(HeadersMatcher.X_MATCH, "all");
+        if (mode == null || !HeadersMatcher.MODES.contains(mode)) {
+            throw TributaryException.invalidArgument("x-match must be all, any, all-with-x or any-with-x, not '" + mode + "'");
+        }
+        args.put(HeadersMatcher.X_MATCH, mode);
+        return args;
     }
 
     public List<BindingInfo> bindings(String vhost, String exchange) {
@@ -198,7 +183,7 @@ public class ExchangeAdmin {
 
     /** A binding's id: a digest of what it is, so declaring the same binding twice finds the first. */
     static String idOf(BindingInfo b) {
-        String canonical = b.source() + "\n" + b.destinationType() + "\n" + b.destination() + "\n" + b.routingKey() + "\n"
+        String canonical = b.source() + "\n" + b.destinationType() + "\n" + b.destination() + "\n" + (b.routingKey() == null ? "" : b.routingKey()) + "\n"
                 + (b.arguments() == null ? "" : new TreeMap<>(b.arguments()).toString());
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
