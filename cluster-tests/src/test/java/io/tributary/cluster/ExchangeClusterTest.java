@@ -253,16 +253,24 @@ class ExchangeClusterTest {
         double requestsBefore = metric(routing, "tributary.routing.requests");
         double batchesBefore = metric(routing, "tributary.routing.batches");
         List<CompletableFuture<Api.Response>> calls = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            calls.add(CompletableFuture.supplyAsync(() -> api.postJson(V + "/topics/linger/messages", "{\"payload\":1}")));
-        }
-        for (CompletableFuture<Api.Response> c : calls) {
-            assertThat(c.get().status()).isEqualTo(200);
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(32);
+        try {
+            for (int i = 0; i < 200; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> api.postJson(V + "/topics/linger/messages", "{\"payload\":1}"), clients));
+            }
+            for (CompletableFuture<Api.Response> c : calls) {
+                assertThat(c.get().status()).isEqualTo(200);
+            }
+        } finally {
+            clients.shutdown();
         }
         double requests = metric(routing, "tributary.routing.requests") - requestsBefore;
         double batches = metric(routing, "tributary.routing.batches") - batchesBefore;
         assertThat(requests).isEqualTo(200);
-        assertThat(batches).as("200 concurrent publishes coalesced into fewer batches (%s)", routingMetrics).isLessThan(200);
+        System.out.printf("200 publishes from 32 clients travelled as %.0f batches%n", batches);
+        // 32 requests in flight at a time against one partition with one batch in flight: at
+        // least two requests share a batch on average (without coalescing it would be 200).
+        assertThat(batches).as("200 concurrent publishes coalesced (%s)", routingMetrics).isLessThanOrEqualTo(100);
         // and the breaker of every storage node shows up in Actuator
         JsonNode breakers = routing.get("/actuator/circuitbreakers").json().get("circuitBreakers");
         assertThat(breakers.propertyNames()).anyMatch(n -> n.startsWith("storage-"));

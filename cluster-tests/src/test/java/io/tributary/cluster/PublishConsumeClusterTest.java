@@ -35,7 +35,6 @@ class PublishConsumeClusterTest {
             assertThat(sse.anyWithin(Duration.ofSeconds(2))).as("nothing beyond the 1000").isFalse();
         }
         published.assertDeliveredExactlyOnceInOrder(delivered);
-        delivered.forEach(d -> assertThat(d.get("deliveryCount").asInt()).isEqualTo(1));
     }
 
     @Test

@@ -41,7 +41,7 @@ final class SseClient implements AutoCloseable {
         return new SseClient(http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()));
     }
 
-    /** The next {@code n} message events; fails if they do not all arrive within {@code timeout}. */
+    /** The next {@code n} message events; fails if they do not all arrive within {@code timeout}, or the stream ends first. */
     List<Event> take(int n, Duration timeout) throws Exception {
         CompletableFuture<List<Event>> f = CompletableFuture.supplyAsync(() -> {
             List<Event> events = new ArrayList<>();
@@ -49,7 +49,7 @@ final class SseClient implements AutoCloseable {
                 while (events.size() < n) {
                     Event e = next();
                     if (e == null) {
-                        break;
+                        throw new IllegalStateException("the stream ended after " + events.size() + " of " + n + " events");
                     }
                     if ("message".equals(e.event())) {
                         events.add(e);

@@ -39,9 +39,20 @@ class StorageCrashClusterTest {
         }
         assertThat(stored).hasSize(total);
 
-        // The restarted nodes take appends again, continuing the offsets.
+        // The restarted nodes take appends again, continuing the offsets: each partition's new
+        // messages start exactly at the end it had before the crash, with no gap and no reuse.
+        Map<Integer, Long> endBefore = new HashMap<>();
+        byPartition.forEach((p, list) -> endBefore.put(p, (long) list.size()));
         Published after = Published.batch(api, "crash", 60, 40);
-        after.messages.forEach(m -> assertThat(m.offset()).isGreaterThanOrEqualTo(0));
+        Map<Integer, List<Long>> newOffsets = new HashMap<>();
+        after.messages.forEach(m -> newOffsets.computeIfAbsent(m.partition(), k -> new ArrayList<>()).add(m.offset()));
+        assertThat(newOffsets).isNotEmpty();
+        newOffsets.forEach((p, offsets) -> {
+            java.util.Collections.sort(offsets);
+            for (int i = 0; i < offsets.size(); i++) {
+                assertThat(offsets.get(i)).as("offset %d of the new messages on partition %d", i, p).isEqualTo(endBefore.get(p) + i);
+            }
+        });
         assertThat(cluster.launcher().isReady(ClusterLayout.GATEWAY)).isTrue();
     }
 

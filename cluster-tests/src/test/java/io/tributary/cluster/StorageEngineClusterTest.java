@@ -70,19 +70,29 @@ class StorageEngineClusterTest {
     }
 
     @Test
-    void offsetsForATimestampPointAtTheFirstMessageAtOrAfterIt() throws InterruptedException {
+    void offsetsForATimestampPointAtTheFirstMessageAtOrAfterIt() {
         api.topicWithSubscription("bytime", 2, null);
         Published.batch(api, "bytime", 50, 10);
-        Thread.sleep(50);
-        long between = System.currentTimeMillis();
-        Thread.sleep(50);
+        // A moment strictly after every earlier message and strictly before every later one.
+        long between = awaitClockPast(System.currentTimeMillis());
+        awaitClockPast(between);
         Published later = Published.batch(api, "bytime", 50, 10);
         JsonNode offsets = api.get("/api/v1/vhosts/default/topics/bytime/messages?timestamp=" + between).json().get("offsets");
+        assertThat(offsets.size()).as("one offset per partition").isEqualTo(2);
         for (JsonNode o : offsets) {
             int p = o.get("partition").asInt();
             long firstLater = later.messages.stream().filter(m -> m.partition() == p).mapToLong(Published.Message::offset).min().orElseThrow();
             assertThat(o.get("offset").asLong()).as("partition " + p).isEqualTo(firstLater);
         }
+    }
+
+    /** Waits until the wall clock shows a millisecond after {@code ms}; returns that millisecond. */
+    static long awaitClockPast(long ms) {
+        long now;
+        while ((now = System.currentTimeMillis()) <= ms) {
+            Thread.onSpinWait();
+        }
+        return now;
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.tributary.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClusterLayoutTest {
@@ -25,6 +24,18 @@ class ClusterLayoutTest {
         assertThat(Path.of(storage2.env().get(ClusterLayout.DATA_DIR))).isEqualTo(Path.of("/d/storage-2").toAbsolutePath());
         assertThat(layout.service("gateway").env()).containsEntry(ClusterLayout.ROUTING_URL, "http://h:7080");
         assertThat(layout.gatewayUrl()).isEqualTo("http://h:8080");
-        assertThat(List.of(layout.service("routing").env().keySet())).isNotEmpty();
+        assertThat(layout.service("routing").env()).containsEntry(ClusterLayout.REDIS_URL, "redis://r:1")
+                .containsEntry(ClusterLayout.KEY_PREFIX, "p:").containsEntry(ClusterLayout.COORDINATOR_URL, "http://h:7070");
+        assertThat(layout.service("gateway").env()).containsEntry(ClusterLayout.REDIS_URL, "redis://r:1")
+                .containsEntry(ClusterLayout.KEY_PREFIX, "p:").containsEntry(ClusterLayout.COORDINATOR_URL, "http://h:7070");
+    }
+
+    @Test
+    void withEnvChangesOneVariableOfOneService() {
+        ClusterLayout layout = ClusterLayout.of(ClusterLayout.defaults("h", 8080, 3, "redis://r:1", "tok", "p:", Path.of("/d")))
+                .withEnv("storage-3", ClusterLayout.ADVERTISED_URL, "http://h:9999");
+        assertThat(layout.service("storage-3").env()).containsEntry(ClusterLayout.ADVERTISED_URL, "http://h:9999")
+                .containsEntry(ClusterLayout.NODE_ID, "storage-3");
+        assertThat(layout.service("storage-2").env()).containsEntry(ClusterLayout.ADVERTISED_URL, "http://h:7092");
     }
 }
