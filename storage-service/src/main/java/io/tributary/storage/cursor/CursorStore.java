@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import io.tributary.storage.files.Directories;
 import io.tributary.storage.files.FileCache;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,6 +48,7 @@ public final class CursorStore implements AutoCloseable {
         try {
             if (!Files.exists(store.file)) {
                 Files.createFile(store.file);
+                Directories.sync(dir);
             }
             store.load();
             store.size = Files.size(store.file);
@@ -178,6 +180,7 @@ public final class CursorStore implements AutoCloseable {
         }
         files.forget(file);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Directories.sync(file.getParent()); // the rename itself, or a crash brings the old file back
         size = Files.size(file);
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.storage.index;
 
+import io.tributary.storage.files.Directories;
 import io.tributary.storage.files.FileCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -223,6 +224,7 @@ public final class KeyIndex {
             Files.move(tmp, sealedFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             files.forget(activeFile);
             Files.deleteIfExists(activeFile);
+            Directories.sync(sealedFile.getParent());
             sealed = true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot seal key index " + sealedFile, e);

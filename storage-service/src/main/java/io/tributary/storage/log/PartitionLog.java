@@ -5,6 +5,7 @@ import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.record.CorruptRecordException;
 import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordBatch;
+import io.tributary.storage.files.Directories;
 import io.tributary.storage.files.FileCache;
 import io.tributary.storage.retention.RetentionPolicy;
 import io.tributary.storage.segment.CorruptSegmentException;
@@ -67,7 +68,7 @@ public final class PartitionLog implements AutoCloseable {
     private void load() {
         long[] bases;
         try {
-            Files.createDirectories(dir);
+            Directories.create(dir);
             try (Stream<Path> list = Files.list(dir)) {
                 bases = list.map(p -> SegmentFiles.baseOffsetOf(p.getFileName().toString()))
                         .filter(b -> b >= 0).mapToLong(Long::longValue).sorted().toArray();

@@ -49,6 +49,7 @@ public final class Partition implements AutoCloseable {
         this.sequences = new ProducerSequences(settings.dedupWindowMs(), MAX_PRODUCERS);
         this.commits = new GroupCommit(log::flush, settings.disk());
         rebuildDedupWindow();
+        clampCursorsToLogEnd();
     }
 
     public PartitionId id() {
@@ -206,6 +207,20 @@ public final class Partition implements AutoCloseable {
             pos += size;
         }
         return list;
+    }
+
+    /**
+     * After an unclean stop the log may have lost an unsynced tail that a flushed cursor had
+     * passed: such a cursor is moved back to the log end, so the consumer reads the messages
+     * appended there next instead of skipping them.
+     */
+    private void clampCursorsToLogEnd() {
+        long end = log.endOffset();
+        cursors.all().forEach((sub, offset) -> {
+            if (offset > end) {
+                cursors.seek(sub, end);
+            }
+        });
     }
 
     /** After a restart: remember the ids and producer sequences stored within the window, read back from the log's tail. */

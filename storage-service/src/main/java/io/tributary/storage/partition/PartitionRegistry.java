@@ -4,6 +4,7 @@ import io.tributary.protocol.metadata.MetadataSnapshot;
 import io.tributary.protocol.metadata.MetadataWatcher;
 import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.storage.StorageProperties;
+import io.tributary.storage.files.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -106,11 +107,7 @@ public class PartitionRegistry implements SmartLifecycle {
 
     @Override
     public void start() {
-        try {
-            Files.createDirectories(dataDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data dir " + dataDir, e);
-        }
+        Directories.create(dataDir);
         long interval = props.flushInterval().toMillis();
         // Its own timer thread: the disk scheduler takes no time-based tasks, and a flush must not be interrupted.
         java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(

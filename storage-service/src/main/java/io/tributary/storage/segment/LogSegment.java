@@ -3,6 +3,7 @@ package io.tributary.storage.segment;
 import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordBatch;
 import io.tributary.protocol.record.RecordCodec;
+import io.tributary.storage.files.Directories;
 import io.tributary.storage.files.FileCache;
 import io.tributary.storage.index.IndexCorruptException;
 import io.tributary.storage.index.KeyHash;
@@ -63,7 +64,7 @@ public final class LogSegment {
     public static LogSegment create(Path dir, long baseOffset, SegmentConfig config, FileCache files) {
         LogSegment s = new LogSegment(dir, baseOffset, config, files);
         try {
-            Files.createDirectories(dir);
+            Directories.create(dir);
             if (!Files.exists(s.logFile)) {
                 Files.createFile(s.logFile);
             }
@@ -71,6 +72,8 @@ public final class LogSegment {
             throw new UncheckedIOException("cannot create segment " + s.logFile, e);
         }
         s.openIndexesForAppend();
+        // The new files' names must be durable before anything appended to them can be.
+        Directories.sync(dir);
         return s;
     }
 
@@ -466,6 +469,7 @@ public final class LogSegment {
             for (String suffix : Arrays.asList(SegmentFiles.LOG, SegmentFiles.OFFSET_INDEX, SegmentFiles.TIME_INDEX)) {
                 Files.deleteIfExists(file(suffix));
             }
+            Directories.sync(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete segment " + logFile, e);
         }
