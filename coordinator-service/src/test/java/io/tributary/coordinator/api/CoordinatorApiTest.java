@@ -72,6 +72,42 @@ class CoordinatorApiTest {
         return client.get().uri("/internal/metadata").exchange().returnResult(ClusterMetadata.class).getResponseBody().blockFirst();
     }
 
+    @Autowired
+    Offload offload;
+
+    /**
+     * A caller that goes away while its Redis call runs must not interrupt the call: an
+     * interrupted blocking Lettuce call throws RedisCommandInterruptedException (which was a
+     * 500 on a heartbeat) and can leave the shared connection broken for everyone else.
+     */
+    @Test
+    void aCancelledCallerNeverInterruptsARedisCallInFlight() throws Exception {
+        String key = PREFIX + "cancel-test";
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CompletableFuture<String> finished = new java.util.concurrent.CompletableFuture<>();
+        reactor.core.Disposable caller = offload.call(() -> {
+            started.countDown();
+            try {
+                // BLPOP blocks in Redis for a second: the caller is gone long before it returns.
+                var popped = redis.opsForList().leftPop(key, Duration.ofSeconds(1));
+                finished.complete(String.valueOf(popped));
+                return popped;
+            } catch (RuntimeException e) {
+                failure.set(e);
+                finished.complete("failed");
+                throw e;
+            }
+        }).subscribe(x -> { }, e -> { });
+        assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        caller.dispose();
+        assertThat(finished.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("null");
+        assertThat(failure.get()).as("the Redis call ran to its end").isNull();
+        // and the connection still serves everyone
+        redis.opsForValue().set(key + ":after", "ok");
+        assertThat(redis.opsForValue().get(key + ":after")).isEqualTo("ok");
+    }
+
     @Test
     void internalEndpointsNeedTheClusterToken() {
         WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build()
