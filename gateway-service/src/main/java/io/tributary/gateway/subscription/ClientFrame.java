@@ -62,7 +62,7 @@ record ClientFrame(Kind kind, List<MessageId> ids, boolean requeue, long credit)
         }
         if (node.has("credit")) {
             JsonNode c = node.get("credit");
-            if (!c.isIntegralNumber() || c.longValue() < 1 || c.longValue() > MAX_CREDIT) {
+            if (!c.isIntegralNumber() || !c.canConvertToLong() || c.longValue() < 1 || c.longValue() > MAX_CREDIT) {
                 throw TributaryException.invalidArgument("credit must be a whole number from 1 to " + MAX_CREDIT);
             }
             return new ClientFrame(Kind.CREDIT, List.of(), false, c.longValue());

@@ -53,25 +53,31 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         this.open = open;
     }
 
+    /** How long the server waits for the client's close frame after sending its own. */
+    private static final Duration CLOSING_HANDSHAKE = Duration.ofSeconds(5);
+
     @Override
     public Mono<Void> handle(WebSocketSession session) {
         SubscriptionPath path = SubscriptionPath.parse(session.getHandshakeInfo().getUri().getPath());
         AtomicReference<Throwable> cause = new AtomicReference<>();
+        // Subscribed once and shared: the end of the session waits on it for the client's close frame.
+        Flux<String> inbound = session.receive().map(WebSocketMessage::getPayloadAsText).share();
         open.add(session);
         return Mono.defer(() -> streams.open(path.vhost(), path.topic(), path.sub(), Map.of()))
-                .flatMap(stream -> serve(session, path, stream, initialCredit(session), cause))
+                .flatMap(stream -> serve(session, path, stream, initialCredit(session), inbound, cause))
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
-                    return session.send(lastWords(session, path, e)).onErrorResume(x -> Mono.empty());
+                    return OutboundFrames.send(session, lastWords(session, path, e))
+                            .then(inbound.then().timeout(CLOSING_HANDSHAKE, Mono.empty()))
+                            .onErrorResume(x -> Mono.empty());
                 })
-                .then(Mono.defer(() -> {
+                .then(Mono.fromRunnable(() -> {
                     if (cause.get() == null) {
                         log.debug("WebSocket consumer {} of {}/{}/{} ended: the client closed it", session.getId(), path.vhost(),
                                 path.topic(), path.sub());
                     }
-                    return Mono.<Void>empty();
                 }))
-                .doFinally(signal -> open.remove(session));
+                .doFinally(signal -> open.remove(session)).then();
     }
 
     private long initialCredit(WebSocketSession session) {
@@ -81,21 +87,17 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
 
     /**
      * The end of a session the server decides: an error frame, then the close frame whose code
-     * says why (see {@link SessionEnd}), logged with its cause. The close is sent from within
-     * the outbound stream, before it completes: once the outbound completes, Reactor Netty
-     * ends the connection with a close frame of its own that carries no status.
+     * says why (see {@link SessionEnd}), logged with its cause.
      */
-    private Flux<WebSocketMessage> lastWords(WebSocketSession session, SubscriptionPath path, Throwable cause) {
+    private Flux<OutboundFrames.Frame> lastWords(WebSocketSession session, SubscriptionPath path, Throwable cause) {
         CloseStatus status = SessionEnd.forError(cause);
-        return Flux.just(session.textMessage(errorFrame(cause))).concatWith(Mono.defer(() -> {
-            log.warn("WebSocket consumer {} of {}/{}/{} ended by the server with {} ({})", session.getId(), path.vhost(),
-                    path.topic(), path.sub(), status.getCode(), status.getReason(), cause instanceof TributaryException ? null : cause);
-            return session.close(status).onErrorResume(e -> Mono.empty());
-        }).then(Mono.empty()));
+        log.warn("WebSocket consumer {} of {}/{}/{} ended by the server with {} ({})", session.getId(), path.vhost(),
+                path.topic(), path.sub(), status.getCode(), status.getReason(), cause instanceof TributaryException ? null : cause);
+        return Flux.just(OutboundFrames.Frame.text(errorFrame(cause)), OutboundFrames.Frame.close(status));
     }
 
     private Mono<Void> serve(WebSocketSession session, SubscriptionPath path, ConsumerStream stream, long credit,
-            AtomicReference<Throwable> cause) {
+            Flux<String> inbound, AtomicReference<Throwable> cause) {
         String topic = stream.subscription().topic();
         CreditGate<String> gate = new CreditGate<>(credit);
         Sinks.Many<String> control = Sinks.many().unicast().onBackpressureBuffer();
@@ -104,23 +106,24 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
 
         // A stream that cannot go on ends the session with an error frame and a close frame
         // whose code says why (see lastWords()).
-        Flux<WebSocketMessage> messages = gate.attach(stream.deliveries()
+        Flux<OutboundFrames.Frame> messages = gate.attach(stream.deliveries()
                         .map(d -> DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1)))
-                .map(session::textMessage)
+                .map(OutboundFrames.Frame::text)
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
                     ended.tryEmitEmpty();
                     return lastWords(session, path, e);
                 })
                 .doFinally(signal -> ended.tryEmitEmpty());
-        Mono<Void> send = session.send(Flux.merge(messages, control.asFlux().takeUntilOther(ended.asMono()).map(session::textMessage)));
+        Mono<Void> send = OutboundFrames.send(session, Flux.merge(messages,
+                control.asFlux().takeUntilOther(ended.asMono()).map(OutboundFrames.Frame::text)));
 
-        Mono<Void> receive = session.receive()
-                .map(WebSocketMessage::getPayloadAsText)
+        // Every client frame gets an answer or an effect; none ends the session.
+        Mono<Void> receive = inbound
                 .doOnNext(text -> {
                     try {
                         apply(ClientFrame.parse(json, text), gate, stream, acked);
-                    } catch (TributaryException e) {
+                    } catch (RuntimeException e) {
                         control.tryEmitNext(errorFrame(e));
                     }
                 })
@@ -131,7 +134,10 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         // a timer, which would end the session.
         Mono<Void> commits = Mono.delay(COMMIT_EVERY).then(Mono.defer(() -> flushAcks(stream, acked))).repeat().then();
 
-        return Mono.firstWithSignal(send, receive, commits)
+        // The server's end sent a close frame: wait for the client's before the connection goes.
+        Mono<Void> serverEnd = send.then(Mono.defer(() -> cause.get() == null ? Mono.empty()
+                : inbound.then().timeout(CLOSING_HANDSHAKE, Mono.empty()).onErrorResume(e -> Mono.empty())));
+        return Mono.firstWithSignal(serverEnd, receive, commits)
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
                     return Mono.empty();
