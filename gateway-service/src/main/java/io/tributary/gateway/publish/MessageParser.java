@@ -1,10 +1,10 @@
 package io.tributary.gateway.publish;
 
+import io.tributary.protocol.problem.JsonProblems;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.publish.PublishEntry;
 import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordCodec;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,10 +15,11 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.http.MediaType;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Parses a publish body (one message object, a JSON array of them, or NDJSON) straight into
@@ -35,17 +36,31 @@ public final class MessageParser {
     static final int MAX_SHORT_FIELD_BYTES = 255;
     static final int MAX_KEY_BYTES = 16 * 1024;
     static final int MAX_HEADERS = 64;
+    static final int MAX_HEADER_VALUE_BYTES = 16 * 1024;
+    /**
+     * How deep a JSON payload may nest. Applied once, here: every read path writes payloads as
+     * stored (never parses them again), and any JSON library a consumer uses reads 128 levels
+     * plus the few of the message around it.
+     */
+    static final int MAX_PAYLOAD_DEPTH = 128;
+    /** Nesting the parser accepts at all (a body is refused with a clear message well before Jackson's own limit). */
+    private static final int MAX_BODY_DEPTH = 1000;
 
-    private final JsonMapper json;
-    private final long maxPayloadBytes;
+    private final JsonFactory factory;
+    /** The largest message: key, headers, tag, id and payload as encoded, like Kafka's max.message.bytes. */
+    private final long maxMessageBytes;
 
     /** What applies to every message of one request. */
     private record Request(long timestamp, boolean allowRoutingKey, String idPrefix) {
     }
 
-    public MessageParser(JsonMapper json, long maxPayloadBytes) {
-        this.json = json;
-        this.maxPayloadBytes = maxPayloadBytes;
+    public MessageParser(long maxMessageBytes) {
+        // Numbers of any length up to the message limit are accepted and kept as written.
+        this.factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_BODY_DEPTH)
+                .maxNumberLength((int) Math.min(Integer.MAX_VALUE, Math.max(1000, maxMessageBytes)))
+                .build()).build();
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     /** Parses the body; every message gets {@code timestamp}. Throws a 4xx problem on any bad input. */
@@ -75,16 +90,16 @@ public final class MessageParser {
     }
 
     private void parseJson(byte[] body, Request request, List<PublishEntry> out) {
-        try (JsonParser p = json.createParser(body)) {
+        try (JsonParser p = factory.createParser(ObjectReadContext.empty(), body)) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_OBJECT) {
-                out.add(message(p, 0, request));
+                out.add(message(p, body, 0, request));
             } else if (t == JsonToken.START_ARRAY) {
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                     if (t != JsonToken.START_OBJECT) {
                         throw TributaryException.malformed("message " + out.size() + " is not a JSON object");
                     }
-                    out.add(message(p, out.size(), request));
+                    out.add(message(p, body, out.size(), request));
                 }
             } else {
                 throw TributaryException.malformed(t == null ? "the body is empty"
@@ -94,7 +109,7 @@ public final class MessageParser {
                 throw TributaryException.malformed("unexpected content after the JSON value");
             }
         } catch (JacksonException e) {
-            throw TributaryException.malformed("malformed JSON: " + e.getOriginalMessage());
+            throw TributaryException.malformed("malformed JSON: " + JsonProblems.describe(e));
         }
     }
 
@@ -105,16 +120,16 @@ public final class MessageParser {
             int lineEnd = nl < 0 ? body.length : nl;
             byte[] line = Arrays.copyOfRange(body, lineStart, lineEnd);
             if (!new String(line, StandardCharsets.UTF_8).isBlank()) {
-                try (JsonParser p = json.createParser(line)) {
+                try (JsonParser p = factory.createParser(ObjectReadContext.empty(), line)) {
                     if (p.nextToken() != JsonToken.START_OBJECT) {
                         throw TributaryException.malformed("NDJSON line " + (out.size() + 1) + " is not a JSON object");
                     }
-                    out.add(message(p, out.size(), request));
+                    out.add(message(p, line, out.size(), request));
                     if (p.nextToken() != null) {
                         throw TributaryException.malformed("NDJSON line " + out.size() + " holds more than one value");
                     }
                 } catch (JacksonException e) {
-                    throw TributaryException.malformed("malformed JSON on NDJSON line " + (out.size() + 1) + ": " + e.getOriginalMessage());
+                    throw TributaryException.malformed("malformed JSON on NDJSON line " + (out.size() + 1) + ": " + JsonProblems.describe(e));
                 }
             }
             if (nl < 0) {
@@ -134,7 +149,7 @@ public final class MessageParser {
     }
 
     /** One message object; the parser is on its START_OBJECT. */
-    private PublishEntry message(JsonParser p, int index, Request request) {
+    private PublishEntry message(JsonParser p, byte[] source, int index, Request request) {
         long timestamp = request.timestamp();
         String where = "message " + index;
         byte[] key = null;
@@ -153,7 +168,7 @@ public final class MessageParser {
             switch (name) {
                 case "key" -> {
                     String k = optionalString(p, v, where, name);
-                    key = k == null ? null : bounded(k.getBytes(StandardCharsets.UTF_8), MAX_KEY_BYTES, where, name);
+                    key = k == null ? null : bounded(utf8(k, where, name), MAX_KEY_BYTES, where, name);
                 }
                 case "tag" -> tag = shortString(p, v, where, name);
                 case "id" -> id = shortString(p, v, where, name);
@@ -168,7 +183,9 @@ public final class MessageParser {
                     if (payload != null) {
                         throw TributaryException.invalidArgument(where + ": give payload or payloadBase64, not both");
                     }
-                    payload = copyValue(p);
+                    int start = (int) p.currentTokenLocation().getByteOffset();
+                    checkDepth(p, v, where);
+                    payload = PayloadText.copy(source, start);
                     jsonPayload = true;
                 }
                 case "payloadBase64" -> {
@@ -190,24 +207,55 @@ public final class MessageParser {
         if (payload == null) {
             throw TributaryException.invalidArgument(where + ": needs a payload (or payloadBase64)");
         }
-        if (payload.length > maxPayloadBytes) {
-            throw TributaryException.payloadTooLarge(where + ": payload is " + payload.length + " bytes; the limit is "
-                    + maxPayloadBytes);
+        if (payload.length > maxMessageBytes) {
+            throw TributaryException.payloadTooLarge(where + ": payload is " + payload.length + " bytes; a message (key, "
+                    + "headers, tag and payload) may take " + maxMessageBytes);
         }
         if (id == null && request.idPrefix() != null) {
             id = request.idPrefix() + index;
         }
         Record record = new Record(-1, timestamp, 0, expireAt, key, tag, id, headers, payload, jsonPayload);
-        return new PublishEntry(partition, routingKey, ByteBuffer.wrap(RecordCodec.encode(record)));
+        byte[] encoded = RecordCodec.encode(record);
+        if (encoded.length > maxMessageBytes) {
+            throw TributaryException.payloadTooLarge(where + ": the message is " + encoded.length + " bytes with its key, "
+                    + "headers and tag; the limit is " + maxMessageBytes);
+        }
+        return new PublishEntry(partition, routingKey, ByteBuffer.wrap(encoded));
     }
 
-    /** The current value, re-written compactly: structure and content exactly as sent. */
-    private byte[] copyValue(JsonParser p) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator g = json.createGenerator(out)) {
-            g.copyCurrentStructure(p);
+    /** Walks a payload the parser is on (validating it) and refuses one nested deeper than {@link #MAX_PAYLOAD_DEPTH}. */
+    private static void checkDepth(JsonParser p, JsonToken first, String where) {
+        if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
+            return;
         }
-        return out.toByteArray();
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                if (++depth > MAX_PAYLOAD_DEPTH) {
+                    throw TributaryException.invalidArgument(where + ": payload is nested deeper than " + MAX_PAYLOAD_DEPTH
+                            + " levels");
+                }
+            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                depth--;
+            } else if (t == null) {
+                throw TributaryException.malformed(where + ": the payload is cut off");
+            }
+        }
+    }
+
+    /** The UTF-8 bytes of a text field; a string that is not valid Unicode (a lone surrogate) is refused, naming the field. */
+    static byte[] utf8(String s, String where, String name) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw TributaryException.invalidArgument(where + ": " + name + " is not valid Unicode (a lone surrogate \\u"
+                        + Integer.toHexString(c) + " at character " + i + ")");
+            }
+        }
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String optionalString(JsonParser p, JsonToken v, String where, String name) {
@@ -223,7 +271,7 @@ public final class MessageParser {
     private static String shortString(JsonParser p, JsonToken v, String where, String name) {
         String s = optionalString(p, v, where, name);
         if (s != null) {
-            bounded(s.getBytes(StandardCharsets.UTF_8), MAX_SHORT_FIELD_BYTES, where, name);
+            bounded(utf8(s, where, name), MAX_SHORT_FIELD_BYTES, where, name);
         }
         return s;
     }
@@ -261,11 +309,13 @@ public final class MessageParser {
         Map<String, String> headers = new LinkedHashMap<>();
         while (p.nextToken() != JsonToken.END_OBJECT) {
             String name = p.currentName();
-            bounded(name.getBytes(StandardCharsets.UTF_8), MAX_SHORT_FIELD_BYTES, where, "header name");
+            bounded(utf8(name, where, "a header name"), MAX_SHORT_FIELD_BYTES, where, "header name");
             if (p.nextToken() != JsonToken.VALUE_STRING) {
                 throw TributaryException.invalidArgument(where + ": header '" + name + "' must have a string value");
             }
-            headers.put(name, p.getString());
+            String value = p.getString();
+            bounded(utf8(value, where, "header '" + name + "'"), MAX_HEADER_VALUE_BYTES, where, "header '" + name + "'");
+            headers.put(name, value);
             if (headers.size() > MAX_HEADERS) {
                 throw TributaryException.invalidArgument(where + ": more than " + MAX_HEADERS + " headers");
             }

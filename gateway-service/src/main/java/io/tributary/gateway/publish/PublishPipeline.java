@@ -39,7 +39,7 @@ public class PublishPipeline {
 
     public PublishPipeline(JsonMapper json, RoutingClient routing, MetadataLookup lookup, IdempotencyRecords idempotency,
             GatewayProperties props) {
-        this.parser = new MessageParser(json, props.maxMessageBytes().toBytes());
+        this.parser = new MessageParser(props.maxMessageBytes().toBytes());
         this.routing = routing;
         this.lookup = lookup;
         this.idempotency = idempotency;

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 class MessageParserTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
-    final MessageParser parser = new MessageParser(JSON, 1024);
+    final MessageParser parser = new MessageParser(1024);
 
     List<PublishEntry> parse(String body) {
         return parser.parse(body.getBytes(StandardCharsets.UTF_8), MediaType.APPLICATION_JSON, 1000, false);
