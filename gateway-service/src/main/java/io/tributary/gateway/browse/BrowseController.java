@@ -10,6 +10,7 @@ import io.tributary.gateway.GatewayProperties;
 import io.tributary.gateway.cluster.Fetched;
 import io.tributary.gateway.cluster.StorageReader;
 import io.tributary.gateway.message.DeliveredMessage;
+import io.tributary.gateway.request.StrictNumbers;
 import io.tributary.gateway.openapi.ApiExamples;
 import io.tributary.gateway.cluster.MetadataLookup;
 import io.tributary.protocol.metadata.TopicInfo;
@@ -64,7 +65,7 @@ public class BrowseController {
                             content = @Content(mediaType = "application/problem+json", examples = @ExampleObject(value = ApiExamples.PROBLEM_NOT_FOUND))),
                     @ApiResponse(responseCode = "416", description = "offset is past the end of the partition",
                             content = @Content(mediaType = "application/problem+json"))})
-    public Mono<ObjectNode> browse(@PathVariable String vhost, @PathVariable String topic, @PathVariable String partition,
+    public Mono<String> browse(@PathVariable String vhost, @PathVariable String topic, @PathVariable String partition,
             @Parameter(description = "first offset to read (default: start of the log)") @RequestParam(required = false) Long offset,
             @Parameter(description = "at most this many messages (1-1000, default 100)") @RequestParam(defaultValue = "100") int limit,
             @Parameter(description = "wait up to this long for messages at the end (0-30000)") @RequestParam(defaultValue = "0") long waitMs) {
@@ -92,7 +93,7 @@ public class BrowseController {
                 .map(f -> page(topic, p, from, limit, f));
     }
 
-    private ObjectNode page(String topic, int partition, long from, int limit, Fetched f) {
+    private String page(String topic, int partition, long from, int limit, Fetched f) {
         List<Record> records = new ArrayList<>();
         long next = Math.max(from, f.logStartOffset());
         outer:
@@ -108,15 +109,29 @@ public class BrowseController {
                 next = r.offset() + 1;
             }
         }
-        ObjectNode page = json.createObjectNode();
-        ArrayNode messages = page.putArray("messages");
-        for (Record r : records) {
-            messages.add(json.readTree(DeliveredMessage.toJson(json, topic, partition, r, null)));
+        long nextOffset = next;
+        return render(g -> {
+            g.writeName("messages");
+            g.writeStartArray();
+            for (Record r : records) {
+                DeliveredMessage.write(g, topic, partition, r, null);
+            }
+            g.writeEndArray();
+            g.writeNumberProperty("nextOffset", nextOffset);
+            g.writeNumberProperty("startOffset", f.logStartOffset());
+            g.writeNumberProperty("endOffset", f.logEndOffset());
+        });
+    }
+
+    /** One JSON object written in one pass, messages included as stored (never parsed again). */
+    private String render(java.util.function.Consumer<tools.jackson.core.JsonGenerator> fields) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (tools.jackson.core.JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            fields.accept(g);
+            g.writeEndObject();
         }
-        page.put("nextOffset", next);
-        page.put("startOffset", f.logStartOffset());
-        page.put("endOffset", f.logEndOffset());
-        return page;
+        return out.toString();
     }
 
     @GetMapping(value = "/api/v1/vhosts/{vhost}/topics/{topic}/messages", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -130,7 +145,7 @@ public class BrowseController {
                             @ExampleObject(name = "by key", value = ApiExamples.BY_KEY),
                             @ExampleObject(name = "by timestamp", value = ApiExamples.OFFSETS_FOR_TIME)})),
                     @ApiResponse(responseCode = "400", content = @Content(mediaType = "application/problem+json"))})
-    public Mono<Map<String, Object>> lookup(@PathVariable String vhost, @PathVariable String topic,
+    public Mono<Object> lookup(@PathVariable String vhost, @PathVariable String topic,
             @RequestParam(required = false) Long timestamp, @RequestParam(required = false) String key,
             @RequestParam(defaultValue = "10") int limit) {
         Names.require("vhost", vhost);
@@ -139,7 +154,7 @@ public class BrowseController {
             return Mono.error(TributaryException.invalidArgument("give exactly one of ?key=<key> and ?timestamp=<epoch ms>"));
         }
         if (key != null) {
-            return byKey(vhost, topic, key, limit);
+            return byKey(vhost, topic, key, limit).map(x -> x);
         }
         if (timestamp < 0) {
             return Mono.error(TributaryException.invalidArgument("timestamp must not be negative"));
@@ -152,10 +167,10 @@ public class BrowseController {
                     return m;
                 }))
                 .collectList()
-                .map(list -> Map.<String, Object>of("timestamp", timestamp, "offsets", list)));
+                .map(list -> (Object) Map.<String, Object>of("timestamp", timestamp, "offsets", list)));
     }
 
-    private Mono<Map<String, Object>> byKey(String vhost, String topic, String key, int limit) {
+    private Mono<String> byKey(String vhost, String topic, String key, int limit) {
         if (limit < 1 || limit > 100) {
             return Mono.error(TributaryException.invalidArgument("limit must be between 1 and 100"));
         }
@@ -173,26 +188,24 @@ public class BrowseController {
                         int byTime = Long.compare(rb.timestamp(), ra.timestamp());
                         return byTime != 0 ? byTime : Long.compare(rb.offset(), ra.offset());
                     });
-                    ArrayNode messages = json.createArrayNode();
-                    for (Object[] pr : all.subList(0, Math.min(limit, all.size()))) {
-                        messages.add(json.readTree(DeliveredMessage.toJson(json, topic, (Integer) pr[0], (Record) pr[1], null)));
-                    }
-                    Map<String, Object> result = new LinkedHashMap<>();
-                    result.put("key", key);
-                    result.put("messages", messages);
-                    return result;
+                    List<Object[]> newest = all.subList(0, Math.min(limit, all.size()));
+                    return render(g -> {
+                        g.writeStringProperty("key", key);
+                        g.writeName("messages");
+                        g.writeStartArray();
+                        for (Object[] pr : newest) {
+                            DeliveredMessage.write(g, topic, (Integer) pr[0], (Record) pr[1], null);
+                        }
+                        g.writeEndArray();
+                    });
                 }));
     }
 
     private static int partitionNumber(String partition) {
         try {
-            int p = Integer.parseInt(partition);
-            if (p >= 0) {
-                return p;
-            }
-        } catch (NumberFormatException ignored) {
-            // refused below
+            return (int) StrictNumbers.parse(partition, Integer.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            throw TributaryException.notFound("partition '" + partition + "' does not exist: partitions are numbered 0, 1, 2, ...");
         }
-        throw TributaryException.notFound("partition '" + partition + "' does not exist: partitions are numbered from 0");
     }
 }

@@ -31,6 +31,18 @@ public final class DeliveredMessage {
     public static String toJson(JsonMapper json, String topic, int partition, Record r, Integer deliveryCount) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(160 + r.payload().length);
         try (JsonGenerator g = json.createGenerator(out)) {
+            write(g, topic, partition, r, deliveryCount);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes the record as one JSON object into {@code g} (pages of browse results are written
+     * this way, each message once). The payload goes out as stored, never parsed: however deep
+     * it nests or however long its numbers, it is rendered exactly as it was published.
+     */
+    public static void write(JsonGenerator g, String topic, int partition, Record r, Integer deliveryCount) {
+        {
             g.writeStartObject();
             g.writeStringProperty("id", id(partition, r.offset()));
             g.writeStringProperty("topic", topic);
@@ -59,7 +71,6 @@ public final class DeliveredMessage {
             }
             g.writeEndObject();
         }
-        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static void writeKey(JsonGenerator g, byte[] key) {

@@ -3,6 +3,7 @@ package io.tributary.gateway.publish;
 import io.tributary.gateway.GatewayProperties;
 import io.tributary.gateway.cluster.MetadataLookup;
 import io.tributary.gateway.cluster.RoutingClient;
+import io.tributary.gateway.request.ContentTypes;
 import io.tributary.protocol.http.BodyReader;
 import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.protocol.problem.TributaryException;
@@ -20,7 +21,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one path every publish takes through the gateway, to a topic or through an exchange:
@@ -37,7 +37,7 @@ public class PublishPipeline {
     private final IdempotencyRecords idempotency;
     private final GatewayProperties props;
 
-    public PublishPipeline(JsonMapper json, RoutingClient routing, MetadataLookup lookup, IdempotencyRecords idempotency,
+    public PublishPipeline(RoutingClient routing, MetadataLookup lookup, IdempotencyRecords idempotency,
             GatewayProperties props) {
         this.parser = new MessageParser(props.maxMessageBytes().toBytes());
         this.routing = routing;
@@ -68,7 +68,7 @@ public class PublishPipeline {
     private Mono<Parsed> parse(ServerHttpRequest request, String vhost, String destination, Acks acks, boolean exchange,
             java.util.function.Consumer<List<PublishEntry>> check) {
         IdempotencyKey key = IdempotencyKey.parse(vhost, request.getHeaders().getFirst(IdempotencyKey.HEADER));
-        MediaType contentType = request.getHeaders().getContentType();
+        MediaType contentType = ContentTypes.of(request);
         long now = System.currentTimeMillis();
         return BodyReader.read(request, props.maxRequestBytes().toBytes(), "request body")
                 .publishOn(Schedulers.parallel())

@@ -20,12 +20,10 @@ record ClientFrame(Kind kind, List<MessageId> ids, boolean requeue, long credit)
             int dash = id.indexOf('-');
             try {
                 if (dash > 0) {
-                    MessageId m = new MessageId(Integer.parseInt(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1)));
-                    if (m.partition >= 0 && m.offset >= 0) {
-                        return m;
-                    }
+                    return new MessageId((int) io.tributary.gateway.request.StrictNumbers.parse(id.substring(0, dash), Integer.MAX_VALUE),
+                            io.tributary.gateway.request.StrictNumbers.parse(id.substring(dash + 1), Long.MAX_VALUE));
                 }
-            } catch (NumberFormatException ignored) {
+            } catch (IllegalArgumentException ignored) {
                 // falls through to the error below
             }
             throw TributaryException.invalidArgument("'" + id + "' is not a message id (<partition>-<offset>)");
@@ -39,15 +37,7 @@ record ClientFrame(Kind kind, List<MessageId> ids, boolean requeue, long credit)
         if (raw == null) {
             return fallback;
         }
-        try {
-            long n = Long.parseLong(raw);
-            if (n >= 0 && n <= MAX_CREDIT) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // refused below
-        }
-        throw TributaryException.invalidArgument("credit must be a whole number from 0 to " + MAX_CREDIT);
+        return io.tributary.gateway.request.StrictNumbers.require("credit", raw, MAX_CREDIT);
     }
 
     static ClientFrame parse(JsonMapper json, String text) {

@@ -9,6 +9,10 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.gateway.GatewayProperties;
 import io.tributary.gateway.message.DeliveredMessage;
 import io.tributary.gateway.openapi.ApiExamples;
+import io.tributary.gateway.cluster.MetadataLookup;
+import io.tributary.gateway.cluster.StorageReader;
+import io.tributary.protocol.metadata.SubscriptionInfo;
+import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.problem.ProblemWebExceptionHandler;
 import io.tributary.protocol.problem.TributaryException;
 import java.time.Duration;
@@ -43,11 +47,16 @@ public class SseController {
     private static final Duration KEEPALIVE = Duration.ofSeconds(15);
 
     private final ConsumerStreams streams;
+    private final MetadataLookup lookup;
+    private final StorageReader storage;
     private final JsonMapper json;
     private final GatewayProperties props;
 
-    public SseController(ConsumerStreams streams, JsonMapper json, GatewayProperties props) {
+    public SseController(ConsumerStreams streams, MetadataLookup lookup, StorageReader storage, JsonMapper json,
+            GatewayProperties props) {
         this.streams = streams;
+        this.lookup = lookup;
+        this.storage = storage;
         this.json = json;
         this.props = props;
     }
@@ -74,12 +83,37 @@ public class SseController {
             @Parameter(description = "commit what was written to the socket every second (at-most-once; default false: "
                     + "commit only what the client shows it received)") @RequestParam(value = "autoCommit", required = false) Boolean autoCommit) {
         String token = lastEventId != null ? lastEventId : lastEventIdParam;
-        Map<Integer, Long> resume = token == null || token.isBlank() ? Map.of() : ResumeToken.decode(token.trim());
         boolean commitWritten = Boolean.TRUE.equals(autoCommit);
         // The first comment goes out at once: status and headers reach the client before there
         // is anything to deliver (EventSource reports "open", curl -N shows the stream is live).
-        return streams.open(vhost, topic, sub, resume)
+        return streams.subscription(vhost, topic, sub)
+                .flatMap(info -> resumePositions(info, token).map(resume -> streams.open(info, resume)))
                 .flatMapMany(stream -> Flux.concat(Flux.just(comment("connected")), stream(stream, commitWritten)));
+    }
+
+    /**
+     * The positions a Last-Event-ID names, checked like any input: issued for this
+     * subscription, naming its topic's partitions, and no further than each partition's end
+     * (416 with the valid range). A position below the start is fine: retention moved past it.
+     */
+    private Mono<Map<Integer, Long>> resumePositions(SubscriptionInfo info, String token) {
+        if (token == null || token.isBlank()) {
+            return Mono.just(Map.of());
+        }
+        Map<Integer, Long> resume = ResumeToken.decode(info, token.trim());
+        return lookup.topic(info.vhost(), info.topic()).flatMap(t -> Flux.fromIterable(resume.entrySet())
+                .concatMap(e -> {
+                    if (e.getKey() >= t.partitions()) {
+                        return Mono.error(TributaryException.malformed("Last-Event-ID names partition " + e.getKey()
+                                + "; topic '" + t.name() + "' has partitions 0 to " + (t.partitions() - 1)));
+                    }
+                    return storage.offsets(info.vhost(), info.topic(), e.getKey(), null).flatMap(o -> e.getValue() > o.endOffset()
+                            ? Mono.error(new TributaryException(ProblemType.OFFSET_OUT_OF_RANGE, "Last-Event-ID: position "
+                                    + e.getValue() + " of partition " + e.getKey() + " is past its end; positions run from "
+                                    + o.startOffset() + " to " + o.endOffset()))
+                            : Mono.empty());
+                })
+                .then(Mono.just(resume)));
     }
 
     private Flux<ServerSentEvent<String>> stream(ConsumerStream stream, boolean commitWritten) {
@@ -87,7 +121,7 @@ public class SseController {
         Sinks.Empty<Void> ended = Sinks.empty();
         Flux<ServerSentEvent<String>> messages = stream.deliveries()
                 .map(d -> ServerSentEvent.<String>builder()
-                        .id(ResumeToken.encode(stream.positions()))
+                        .id(ResumeToken.encode(stream.subscription(), stream.positions()))
                         .event("message")
                         .data(DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1))
                         .build())

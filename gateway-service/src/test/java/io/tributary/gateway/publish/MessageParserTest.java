@@ -126,4 +126,64 @@ class MessageParserTest {
                 MediaType.APPLICATION_JSON, 1, true).get(0);
         assertThat(e.routingKey()).isEqualTo("eu.orders");
     }
+
+    static String payloadText(PublishEntry e) {
+        return new String(record(e).payload(), StandardCharsets.UTF_8);
+    }
+
+    /** Numbers of any size and precision, escapes and key order come back exactly; only whitespace between tokens goes. */
+    @Test
+    void aPayloadIsKeptAsWrittenNotReRendered() {
+        assertThat(payloadText(parse("{\"payload\":1e400}").get(0))).isEqualTo("1e400");
+        assertThat(payloadText(parse("{\"payload\":1.0e-400}").get(0))).isEqualTo("1.0e-400");
+        String digits = "1234567890".repeat(50) + ".000000000000000000001";
+        assertThat(payloadText(parse("{\"payload\":" + digits + "}").get(0))).isEqualTo(digits);
+        assertThat(payloadText(parse("{\"payload\": { \"b\" : [ 1 , 2.50 ] ,\n \"a\":\"x \\\" y\\u00e9\" } , \"key\":\"k\"}").get(0)))
+                .isEqualTo("{\"b\":[1,2.50],\"a\":\"x \\\" y\\u00e9\"}");
+        assertThat(payloadText(parse("{\"payload\" : true , \"key\":\"k\"}").get(0))).isEqualTo("true");
+        assertThat(payloadText(parse("{\"payload\":\"a, b} c\"}").get(0))).isEqualTo("\"a, b} c\"");
+        List<PublishEntry> nd = parser.parse("{\"payload\": -0.0 }\n{\"payload\":[ ]}".getBytes(StandardCharsets.UTF_8),
+                MediaType.parseMediaType("application/x-ndjson"), 1, false);
+        assertThat(nd).extracting(MessageParserTest::payloadText).containsExactly("-0.0", "[]");
+    }
+
+    @Test
+    void onePayloadNestingLimit() {
+        String ok = "[".repeat(MessageParser.MAX_PAYLOAD_DEPTH) + "]".repeat(MessageParser.MAX_PAYLOAD_DEPTH);
+        assertThat(payloadText(parse("{\"payload\":" + ok + "}").get(0))).isEqualTo(ok);
+        String deep = "[".repeat(MessageParser.MAX_PAYLOAD_DEPTH + 1) + "]".repeat(MessageParser.MAX_PAYLOAD_DEPTH + 1);
+        assertThatThrownBy(() -> parse("{\"payload\":" + deep + "}")).isInstanceOfSatisfying(TributaryException.class, e -> {
+            assertThat(e.type()).isEqualTo(ProblemType.INVALID_ARGUMENT);
+            assertThat(e.detail()).contains("nested deeper than " + MessageParser.MAX_PAYLOAD_DEPTH);
+        });
+        String absurd = "[".repeat(5000);
+        assertThatThrownBy(() -> parse("{\"payload\":" + absurd + "}")).isInstanceOfSatisfying(TributaryException.class,
+                e -> assertThat(e.detail()).doesNotContain("StreamReadConstraints").doesNotContain("jackson"));
+    }
+
+    @Test
+    void textFieldsMustBeValidUnicode() {
+        for (String field : List.of("\"key\":\"\\ud800\"", "\"tag\":\"a\\udc00\"", "\"id\":\"\\ud800x\"",
+                "\"headers\":{\"h\":\"\\udfff\"}", "\"headers\":{\"\\ud800\":\"v\"}")) {
+            assertThatThrownBy(() -> parse("{" + field + ",\"payload\":1}")).as(field)
+                    .isInstanceOfSatisfying(TributaryException.class, e -> {
+                        // Jackson itself refuses one in a field name (malformed); values are ours to check.
+                        assertThat(e.type()).as(field + ": " + e.detail()).isIn(ProblemType.INVALID_ARGUMENT, ProblemType.MALFORMED_REQUEST);
+                        assertThat(e.detail()).containsIgnoringCase("surrogate");
+                    });
+        }
+        Record pair = record(parse("{\"key\":\"\\ud83d\\ude00\",\"payload\":1}").get(0));
+        assertThat(new String(pair.key(), StandardCharsets.UTF_8)).isEqualTo("\ud83d\ude00");
+    }
+
+    @Test
+    void theMessageLimitCoversKeyHeadersTagAndPayload() {
+        MessageParser small = new MessageParser(2000);
+        String bigHeader = "h".repeat(1500);
+        assertThatThrownBy(() -> small.parse(("{\"headers\":{\"a\":\"" + bigHeader + "\"},\"key\":\"" + "k".repeat(600)
+                + "\",\"payload\":1}").getBytes(StandardCharsets.UTF_8), MediaType.APPLICATION_JSON, 1, false))
+                .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.type()).isEqualTo(ProblemType.PAYLOAD_TOO_LARGE));
+        assertThat(typeOf(() -> parse("{\"headers\":{\"a\":\"" + "v".repeat(MessageParser.MAX_HEADER_VALUE_BYTES + 1)
+                + "\"},\"payload\":1}"))).isIn(ProblemType.INVALID_ARGUMENT, ProblemType.PAYLOAD_TOO_LARGE);
+    }
 }

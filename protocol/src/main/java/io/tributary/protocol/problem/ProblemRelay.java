@@ -16,6 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
  * callers handle one exception type.
  */
 public final class ProblemRelay {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProblemRelay.class);
+
     private ProblemRelay() {
     }
 
@@ -36,15 +38,24 @@ public final class ProblemRelay {
 
     static TributaryException fromBody(int status, byte[] body, String retryAfter, JsonMapper json) {
         String slug = null;
-        String detail = "HTTP " + status;
+        String detail = null;
         try {
             JsonNode doc = json.readTree(body);
             if (doc != null && doc.isObject()) {
                 slug = doc.path("type").asString(null);
-                detail = doc.path("detail").asString(detail);
+                detail = doc.path("detail").asString(null);
             }
         } catch (RuntimeException notJson) {
-            // not a problem document: keep the status
+            // not a problem document
+        }
+        if (slug == null || detail == null) {
+            // An answer without a problem document came from below our own code (a proxy, a
+            // server limit): whatever it was is ours to fix, and its status is not the client's
+            // business. Unreachable-ish statuses stay retriable.
+            log.warn("an internal call answered {} without a problem document", status);
+            boolean away = status == 502 || status == 503 || status == 504;
+            return away ? TributaryException.unavailable("a cluster service is unavailable")
+                    : new TributaryException(ProblemType.INTERNAL_ERROR, "an internal call failed", null, null);
         }
         Duration after = null;
         if (retryAfter != null) {

@@ -24,6 +24,7 @@ public enum ProblemType {
     /** A producer batch whose sequence does not follow the last one stored for its producer. */
     OUT_OF_ORDER_SEQUENCE("out-of-order-sequence", 409, "Out-of-order producer sequence"),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
+    URI_TOO_LONG("uri-too-long", 414, "URI too long"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     /** An Idempotency-Key used again, within the dedup window, for a different request. */
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", 422, "Idempotency key reused"),
@@ -32,6 +33,7 @@ public enum ProblemType {
     /** The node asked is not the partition's leader (or the epoch is stale): refresh metadata and retry. */
     NOT_LEADER("not-leader", 421, "Not the partition leader"),
     RATE_LIMITED("rate-limited", 429, "Rate limited"),
+    HEADERS_TOO_LARGE("headers-too-large", 431, "Request headers too large"),
     INTERNAL_ERROR("internal-error", 500, "Internal error"),
     /** A damaged batch in the middle of a partition's log: nothing at or past it is served. */
     CORRUPT_LOG("corrupt-log", 500, "Corrupt log"),
@@ -80,6 +82,8 @@ public enum ProblemType {
             case 406 -> NOT_ACCEPTABLE;
             case 409 -> CONFLICT;
             case 413 -> PAYLOAD_TOO_LARGE;
+            case 414 -> URI_TOO_LONG;
+            case 431 -> HEADERS_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 416 -> OFFSET_OUT_OF_RANGE;
             case 422 -> IDEMPOTENCY_KEY_REUSED;

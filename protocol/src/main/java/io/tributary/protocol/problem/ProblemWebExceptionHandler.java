@@ -49,6 +49,9 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
         }
         response.setRawStatusCode(problem.type().status());
         HttpHeaders headers = response.getHeaders();
+        if (ex instanceof ResponseStatusException rse) {
+            headers.addAll(rse.getHeaders()); // e.g. Allow on a 405 (RFC 9110), Accept on a 415
+        }
         headers.setContentType(PROBLEM_JSON);
         if (problem.retryAfter() != null) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, problem.retryAfter().toSeconds())));
@@ -77,8 +80,12 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
         if (causedBy(ex, DataBufferLimitException.class)) {
             return TributaryException.payloadTooLarge("request body exceeds the size limit");
         }
+        if (ex instanceof org.springframework.http.InvalidMediaTypeException bad) {
+            return new TributaryException(ProblemType.UNSUPPORTED_MEDIA_TYPE, "'" + bad.getMediaType()
+                    + "' is not a media type such as application/json");
+        }
         if (ex instanceof ServerWebInputException input) {
-            return TributaryException.malformed(reasonOf(input));
+            return inputProblem(input);
         }
         if (ex instanceof ResponseStatusException rse) {
             ProblemType type = ProblemType.forStatus(rse.getStatusCode().value());
@@ -88,6 +95,44 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
             return TributaryException.unavailable("a cluster service did not answer: " + ex.getMessage(), ex);
         }
         return new TributaryException(ProblemType.INTERNAL_ERROR, "internal error", null, ex);
+    }
+
+    /**
+     * A request whose parameters or body could not be read, said in the client's terms: which
+     * parameter and what it must be, or what is wrong with the JSON; never the Java types
+     * Spring and Jackson name in their own messages.
+     */
+    private static TributaryException inputProblem(ServerWebInputException input) {
+        org.springframework.core.MethodParameter param = input.getMethodParameter();
+        Throwable cause = input.getCause();
+        if (param != null && causedBy(input, org.springframework.beans.TypeMismatchException.class)) {
+            String name = param.getParameterName() == null ? "a parameter" : "'" + param.getParameterName() + "'";
+            IllegalArgumentException reason = findCause(input, IllegalArgumentException.class);
+            String why = reason != null && reason.getMessage() != null && reason.getMessage().startsWith("must ")
+                    ? reason.getMessage() : "has the wrong form";
+            return TributaryException.invalidArgument(name + " " + why);
+        }
+        if (causedBy(input, org.springframework.core.codec.DecodingException.class)) {
+            tools.jackson.core.JacksonException json = findCause(input, tools.jackson.core.JacksonException.class);
+            return TributaryException.malformed("the request body is not valid JSON" + (json == null ? ""
+                    : ": " + JsonProblems.describe(json)));
+        }
+        if (cause == null && input.getReason() != null) {
+            return TributaryException.malformed(JsonProblems.clean(input.getReason()));
+        }
+        return TributaryException.malformed(JsonProblems.clean(reasonOf(input)));
+    }
+
+    private static <T extends Throwable> T findCause(Throwable ex, Class<T> type) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
     }
 
     private static String reasonOf(ResponseStatusException ex) {

@@ -1,0 +1,107 @@
+package io.tributary.gateway.request;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.tributary.protocol.problem.ProblemType;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.stereotype.Component;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Requests that are not valid HTTP never reach Spring: Netty's decoder flags them (a URI over
+ * the line limit, headers over theirs, a duplicate Content-Length, a broken request line) and
+ * Reactor Netty answers with a bare status. This handler sits right after the HTTP codec and
+ * answers those with a problem+json body like every other error (414 {@code uri-too-long},
+ * 431 {@code headers-too-large}, else 400 {@code malformed-request}), then closes the
+ * connection: after a framing error nothing else on it can be trusted.
+ */
+@Component
+public class DecodingFailureProblems implements NettyServerCustomizer {
+    private static final String NAME = "tributary.decodingFailureProblems";
+
+    private final JsonMapper json;
+
+    public DecodingFailureProblems(JsonMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public HttpServer apply(HttpServer server) {
+        return server.doOnConnection(connection -> {
+            ChannelPipeline pipeline = connection.channel().pipeline();
+            if (pipeline.get(NettyPipeline.HttpCodec) != null && pipeline.get(NAME) == null) {
+                pipeline.addAfter(NettyPipeline.HttpCodec, NAME, new Handler());
+            }
+        });
+    }
+
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        private boolean refused;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (refused && msg instanceof HttpObject) {
+                ReferenceCountUtil.release(msg); // the rest of a request already answered
+                return;
+            }
+            if (msg instanceof HttpRequest request && request.decoderResult().isFailure()) {
+                refused = true;
+                ReferenceCountUtil.release(msg);
+                answer(ctx, request.decoderResult().cause());
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        private void answer(ChannelHandlerContext ctx, Throwable cause) {
+            ProblemType type;
+            String detail;
+            if (cause instanceof TooLongHttpLineException) {
+                type = ProblemType.URI_TOO_LONG;
+                detail = "the request line is longer than this server accepts";
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                type = ProblemType.HEADERS_TOO_LARGE;
+                detail = "the request headers are larger than this server accepts";
+            } else if (cause instanceof TooLongFrameException) {
+                type = ProblemType.PAYLOAD_TOO_LARGE;
+                detail = "a part of the request is larger than this server accepts";
+            } else {
+                type = ProblemType.MALFORMED_REQUEST;
+                detail = "the request is not valid HTTP/1.1" + (cause == null || cause.getMessage() == null ? ""
+                        : ": " + cause.getMessage().replaceAll("[\\r\\n]", " "));
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("type", type.slug());
+            doc.put("title", type.title());
+            doc.put("status", type.status());
+            doc.put("detail", detail);
+            byte[] body = json.writeValueAsString(doc).getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(type.status()), Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}
