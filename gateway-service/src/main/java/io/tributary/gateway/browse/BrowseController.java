@@ -66,15 +66,15 @@ public class BrowseController {
                     @ApiResponse(responseCode = "416", description = "offset is past the end of the partition",
                             content = @Content(mediaType = "application/problem+json"))})
     public Mono<String> browse(@PathVariable String vhost, @PathVariable String topic, @PathVariable String partition,
-            @Parameter(description = "first offset to read (default: start of the log)") @RequestParam(required = false) Long offset,
-            @Parameter(description = "at most this many messages (1-1000, default 100)") @RequestParam(defaultValue = "100") int limit,
-            @Parameter(description = "wait up to this long for messages at the end (0-30000)") @RequestParam(defaultValue = "0") long waitMs) {
+            @Parameter(description = "first offset to read (default: start of the log)") @RequestParam(name = "offset", required = false) String offsetParam,
+            @Parameter(description = "at most this many messages (1-1000, default 100)") @RequestParam(name = "limit", defaultValue = "100") String limitParam,
+            @Parameter(description = "wait up to this long for messages at the end (0-30000)") @RequestParam(name = "waitMs", defaultValue = "0") String waitParam) {
         Names.require("vhost", vhost);
         Names.require("topic", topic);
         int p = partitionNumber(partition);
-        if (offset != null && offset < 0) {
-            throw TributaryException.invalidArgument("offset must not be negative");
-        }
+        Long offset = offsetParam == null ? null : StrictNumbers.require("offset", offsetParam, Long.MAX_VALUE);
+        long limit = StrictNumbers.require("limit", limitParam, Integer.MAX_VALUE);
+        long waitMs = StrictNumbers.require("waitMs", waitParam, Long.MAX_VALUE);
         if (limit < 1 || limit > MAX_LIMIT) {
             throw TributaryException.invalidArgument("limit must be between 1 and " + MAX_LIMIT);
         }
@@ -90,7 +90,7 @@ public class BrowseController {
                     }
                 })
                 .flatMap(t -> storage.fetch(vhost, topic, p, from, (int) props.fetchMaxBytes().toBytes(), Duration.ofMillis(waitMs)))
-                .map(f -> page(topic, p, from, limit, f));
+                .map(f -> page(topic, p, from, (int) limit, f));
     }
 
     private String page(String topic, int partition, long from, int limit, Fetched f) {
@@ -145,29 +145,34 @@ public class BrowseController {
                             @ExampleObject(name = "by key", value = ApiExamples.BY_KEY),
                             @ExampleObject(name = "by timestamp", value = ApiExamples.OFFSETS_FOR_TIME)})),
                     @ApiResponse(responseCode = "400", content = @Content(mediaType = "application/problem+json"))})
-    public Mono<Object> lookup(@PathVariable String vhost, @PathVariable String topic,
-            @RequestParam(required = false) Long timestamp, @RequestParam(required = false) String key,
-            @RequestParam(defaultValue = "10") int limit) {
+    public Mono<String> lookup(@PathVariable String vhost, @PathVariable String topic,
+            @RequestParam(name = "timestamp", required = false) String timestampParam, @RequestParam(required = false) String key,
+            @RequestParam(name = "limit", defaultValue = "10") String limitParam) {
+        Long timestamp = timestampParam == null ? null : StrictNumbers.require("timestamp", timestampParam, Long.MAX_VALUE);
+        int limit = (int) StrictNumbers.require("limit", limitParam, Integer.MAX_VALUE);
         Names.require("vhost", vhost);
         Names.require("topic", topic);
         if ((key == null) == (timestamp == null)) {
             return Mono.error(TributaryException.invalidArgument("give exactly one of ?key=<key> and ?timestamp=<epoch ms>"));
         }
         if (key != null) {
-            return byKey(vhost, topic, key, limit).map(x -> x);
-        }
-        if (timestamp < 0) {
-            return Mono.error(TributaryException.invalidArgument("timestamp must not be negative"));
+            return byKey(vhost, topic, key, limit);
         }
         return lookup.topic(vhost, topic).flatMap(t -> Flux.range(0, t.partitions())
-                .flatMapSequential(p -> storage.offsets(vhost, topic, p, timestamp).map(o -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("partition", p);
-                    m.put("offset", o.offsetForTimestamp());
-                    return m;
-                }))
+                .flatMapSequential(p -> storage.offsets(vhost, topic, p, timestamp).map(o -> new long[] {p, o.offsetForTimestamp()}))
                 .collectList()
-                .map(list -> (Object) Map.<String, Object>of("timestamp", timestamp, "offsets", list)));
+                .map(list -> render(g -> {
+                    g.writeNumberProperty("timestamp", timestamp);
+                    g.writeName("offsets");
+                    g.writeStartArray();
+                    for (long[] po : list) {
+                        g.writeStartObject();
+                        g.writeNumberProperty("partition", po[0]);
+                        g.writeNumberProperty("offset", po[1]);
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                })));
     }
 
     private Mono<String> byKey(String vhost, String topic, String key, int limit) {

@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Requests that are not valid HTTP never reach Spring: Netty's decoder flags them (a URI over
  * the line limit, headers over theirs, a duplicate Content-Length, a broken request line) and
- * Reactor Netty answers with a bare status. This handler sits right after the HTTP codec and
+ * Reactor Netty answers with a bare status; a target with a bad percent-encoding gets a bare
+ * 400 from Spring's adapter. This handler sits right after the HTTP codec and
  * answers those with a problem+json body like every other error (414 {@code uri-too-long},
  * 431 {@code headers-too-large}, else 400 {@code malformed-request}), then closes the
  * connection: after a framing error nothing else on it can be trusted.
@@ -47,8 +48,10 @@ public class DecodingFailureProblems implements NettyServerCustomizer {
 
     @Override
     public HttpServer apply(HttpServer server) {
-        return server.doOnConnection(connection -> {
-            ChannelPipeline pipeline = connection.channel().pipeline();
+        // At channel init, after Reactor Netty set up the codec and before the first byte is
+        // read (on connection, a small first request could already be past it).
+        return server.doOnChannelInit((observer, channel, remote) -> {
+            ChannelPipeline pipeline = channel.pipeline();
             if (pipeline.get(NettyPipeline.HttpCodec) != null && pipeline.get(NAME) == null) {
                 pipeline.addAfter(NettyPipeline.HttpCodec, NAME, new Handler());
             }
@@ -64,13 +67,43 @@ public class DecodingFailureProblems implements NettyServerCustomizer {
                 ReferenceCountUtil.release(msg); // the rest of a request already answered
                 return;
             }
-            if (msg instanceof HttpRequest request && request.decoderResult().isFailure()) {
+            if (msg instanceof HttpRequest request) {
+                String badTarget = request.decoderResult().isFailure() ? null : badTarget(request.uri());
+                if (request.decoderResult().isFailure() || badTarget != null) {
+                    refused = true;
+                    ReferenceCountUtil.release(msg);
+                    if (badTarget != null) {
+                        answer(ctx, ProblemType.MALFORMED_REQUEST, badTarget);
+                    } else {
+                        answer(ctx, request.decoderResult().cause());
+                    }
+                    return;
+                }
+            }
+            if (msg instanceof io.netty.handler.codec.http.HttpContent content && content.decoderResult().isFailure()) {
+                // A body that stops being HTTP (a bad chunk size): the handler is still waiting for
+                // the rest of it, so nothing has been answered yet on this connection.
                 refused = true;
+                Throwable cause = content.decoderResult().cause();
                 ReferenceCountUtil.release(msg);
-                answer(ctx, request.decoderResult().cause());
+                answer(ctx, ProblemType.MALFORMED_REQUEST, "the request body is not valid HTTP/1.1"
+                        + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage().replaceAll("[\\r\\n]", " ")));
                 return;
             }
             ctx.fireChannelRead(msg);
+        }
+
+        /** Why a request target is not a URI Spring can read (which it answers with a bare 400), or null. */
+        private String badTarget(String target) {
+            try {
+                RequestShapeFilter.checkEncoding(target, "URL");
+                new java.net.URI(target);
+                return null;
+            } catch (io.tributary.protocol.problem.TributaryException e) {
+                return e.detail();
+            } catch (java.net.URISyntaxException e) {
+                return "the request target is not a valid URI (" + e.getReason() + ")";
+            }
         }
 
         private void answer(ChannelHandlerContext ctx, Throwable cause) {
@@ -90,6 +123,10 @@ public class DecodingFailureProblems implements NettyServerCustomizer {
                 detail = "the request is not valid HTTP/1.1" + (cause == null || cause.getMessage() == null ? ""
                         : ": " + cause.getMessage().replaceAll("[\\r\\n]", " "));
             }
+            answer(ctx, type, detail);
+        }
+
+        private void answer(ChannelHandlerContext ctx, ProblemType type, String detail) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("type", type.slug());
             doc.put("title", type.title());

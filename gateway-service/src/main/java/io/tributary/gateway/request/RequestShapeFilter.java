@@ -21,10 +21,9 @@ import reactor.core.publisher.Mono;
  * <ul>
  *   <li>a {@code ;} in the path (WebFlux would drop everything after it as a matrix
  *       variable, so {@code topics/probe-;x} created the topic {@code probe-});</li>
- *   <li>a percent-encoding that is not {@code %} + two hex digits, or that decodes to
- *       something that is not UTF-8;</li>
  *   <li>a query parameter given twice ({@code ?key=k1&key=k2} was read as the key {@code k1,k2}).</li>
  * </ul>
+ * (A bad percent-encoding never gets this far: {@link DecodingFailureProblems} answers it.)
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -45,8 +44,6 @@ public class RequestShapeFilter implements WebFilter {
             throw new TributaryException(ProblemType.INVALID_NAME, "';' is not allowed in a path: names are letters, digits, "
                     + "'.', '_' and '-'");
         }
-        checkEncoding(rawPath, "path");
-        checkEncoding(rawQuery, "query string");
         for (Map.Entry<String, List<String>> p : query.entrySet()) {
             if (p.getValue().size() > 1) {
                 throw TributaryException.invalidArgument("query parameter '" + p.getKey() + "' is given " + p.getValue().size()
@@ -56,7 +53,7 @@ public class RequestShapeFilter implements WebFilter {
     }
 
     /** Every {@code %} starts two hex digits, and the decoded bytes are UTF-8. */
-    static void checkEncoding(String raw, String what) {
+    public static void checkEncoding(String raw, String what) {
         if (raw == null || raw.indexOf('%') < 0) {
             return;
         }

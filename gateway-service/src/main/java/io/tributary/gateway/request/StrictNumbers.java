@@ -38,7 +38,7 @@ public class StrictNumbers implements WebFluxConfigurer {
         try {
             return parse(s, max);
         } catch (IllegalArgumentException e) {
-            throw TributaryException.invalidArgument(name + " " + e.getMessage());
+            throw TributaryException.invalidArgument("'" + name + "' " + e.getMessage());
         }
     }
 }

@@ -61,13 +61,19 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         SubscriptionPath path = SubscriptionPath.parse(session.getHandshakeInfo().getUri().getPath());
         AtomicReference<Throwable> cause = new AtomicReference<>();
         // Subscribed once and shared: the end of the session waits on it for the client's close frame.
-        Flux<String> inbound = session.receive().map(WebSocketMessage::getPayloadAsText).share();
+        // A connection that breaks without a close frame simply ends the inbound.
+        Flux<WebSocketFrames.Received> inbound = WebSocketFrames.receive(session)
+                .onErrorResume(e -> {
+                    log.debug("WebSocket consumer {}: the connection ended without a close frame ({})", session.getId(), e.toString());
+                    return Flux.empty();
+                })
+                .share();
         open.add(session);
         return Mono.defer(() -> streams.open(path.vhost(), path.topic(), path.sub(), Map.of()))
                 .flatMap(stream -> serve(session, path, stream, initialCredit(session), inbound, cause))
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
-                    return OutboundFrames.send(session, lastWords(session, path, e))
+                    return WebSocketFrames.send(session, lastWords(session, path, e))
                             .then(inbound.then().timeout(CLOSING_HANDSHAKE, Mono.empty()))
                             .onErrorResume(x -> Mono.empty());
                 })
@@ -89,42 +95,52 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
      * The end of a session the server decides: an error frame, then the close frame whose code
      * says why (see {@link SessionEnd}), logged with its cause.
      */
-    private Flux<OutboundFrames.Frame> lastWords(WebSocketSession session, SubscriptionPath path, Throwable cause) {
+    private Flux<WebSocketFrames.Frame> lastWords(WebSocketSession session, SubscriptionPath path, Throwable cause) {
         CloseStatus status = SessionEnd.forError(cause);
         log.warn("WebSocket consumer {} of {}/{}/{} ended by the server with {} ({})", session.getId(), path.vhost(),
                 path.topic(), path.sub(), status.getCode(), status.getReason(), cause instanceof TributaryException ? null : cause);
-        return Flux.just(OutboundFrames.Frame.text(errorFrame(cause)), OutboundFrames.Frame.close(status));
+        return Flux.just(WebSocketFrames.Frame.text(errorFrame(cause)), WebSocketFrames.Frame.close(status));
     }
 
     private Mono<Void> serve(WebSocketSession session, SubscriptionPath path, ConsumerStream stream, long credit,
-            Flux<String> inbound, AtomicReference<Throwable> cause) {
+            Flux<WebSocketFrames.Received> inbound, AtomicReference<Throwable> cause) {
         String topic = stream.subscription().topic();
         CreditGate<String> gate = new CreditGate<>(credit);
-        Sinks.Many<String> control = Sinks.many().unicast().onBackpressureBuffer();
+        Sinks.Many<WebSocketFrames.Frame> control = Sinks.many().unicast().onBackpressureBuffer();
         Sinks.Empty<Void> ended = Sinks.empty();
         Map<Integer, Long> acked = new HashMap<>();
 
         // A stream that cannot go on ends the session with an error frame and a close frame
         // whose code says why (see lastWords()).
-        Flux<OutboundFrames.Frame> messages = gate.attach(stream.deliveries()
+        Flux<WebSocketFrames.Frame> messages = gate.attach(stream.deliveries()
                         .map(d -> DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1)))
-                .map(OutboundFrames.Frame::text)
+                .map(WebSocketFrames.Frame::text)
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
                     ended.tryEmitEmpty();
                     return lastWords(session, path, e);
                 })
                 .doFinally(signal -> ended.tryEmitEmpty());
-        Mono<Void> send = OutboundFrames.send(session, Flux.merge(messages,
-                control.asFlux().takeUntilOther(ended.asMono()).map(OutboundFrames.Frame::text)));
+        // The stream ends with the first close frame in it, whoever put it there.
+        Mono<Void> send = WebSocketFrames.send(session, Flux.merge(messages, control.asFlux().takeUntilOther(ended.asMono()))
+                .takeUntil(f -> f.close() != null));
 
-        // Every client frame gets an answer or an effect; none ends the session.
+        // Every client frame gets an answer or an effect; only a protocol violation ends the
+        // session (1002 reserved bits, 1007 not UTF-8, as RFC 6455 says), the others get an error frame.
         Mono<Void> receive = inbound
-                .doOnNext(text -> {
+                .doOnNext(frame -> {
+                    if (frame.violation() != null) {
+                        CloseStatus violation = frame.violation();
+                        cause.compareAndSet(null, TributaryException.malformed(violation.getReason()));
+                        log.warn("WebSocket consumer {} of {}/{}/{} ended by the server with {} ({})", session.getId(),
+                                path.vhost(), path.topic(), path.sub(), violation.getCode(), violation.getReason());
+                        control.tryEmitNext(WebSocketFrames.Frame.close(violation));
+                        return;
+                    }
                     try {
-                        apply(ClientFrame.parse(json, text), gate, stream, acked);
+                        apply(ClientFrame.parse(json, frame.text()), gate, stream, acked);
                     } catch (RuntimeException e) {
-                        control.tryEmitNext(errorFrame(e));
+                        control.tryEmitNext(WebSocketFrames.Frame.text(errorFrame(e)));
                     }
                 })
                 .then();
