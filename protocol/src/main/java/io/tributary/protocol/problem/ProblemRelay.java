@@ -37,6 +37,14 @@ public final class ProblemRelay {
     }
 
     static TributaryException fromBody(int status, byte[] body, String retryAfter, JsonMapper json) {
+        Duration after = null;
+        if (retryAfter != null) {
+            try {
+                after = Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
+            } catch (NumberFormatException ignored) {
+                // an HTTP date: not used between our services
+            }
+        }
         String slug = null;
         String detail = null;
         try {
@@ -54,16 +62,9 @@ public final class ProblemRelay {
             // business. Unreachable-ish statuses stay retriable.
             log.warn("an internal call answered {} without a problem document", status);
             boolean away = status == 502 || status == 503 || status == 504;
-            return away ? TributaryException.unavailable("a cluster service is unavailable")
+            return away ? new TributaryException(ProblemType.UNAVAILABLE, "a cluster service is unavailable",
+                    after == null ? Duration.ofSeconds(1) : after, null)
                     : new TributaryException(ProblemType.INTERNAL_ERROR, "an internal call failed", null, null);
-        }
-        Duration after = null;
-        if (retryAfter != null) {
-            try {
-                after = Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
-            } catch (NumberFormatException ignored) {
-                // an HTTP date: not used between our services
-            }
         }
         ProblemType type = ProblemType.fromSlug(slug, status);
         if (after == null && type == ProblemType.UNAVAILABLE) {

@@ -26,6 +26,14 @@ class ProblemRelayTest {
         assertThat(back.retryAfter()).isEqualTo(Duration.ofSeconds(3));
     }
 
+    /** A bare internal error status (say Netty's 414) never reaches a client as such. */
+    @Test
+    void aBareInternalAnswerDoesNotLeakItsStatus() {
+        TributaryException back = ProblemRelay.fromBody(414, new byte[0], null, json);
+        assertThat(back.type()).isEqualTo(ProblemType.INTERNAL_ERROR);
+        assertThat(back.detail()).doesNotContain("414").doesNotContain("HTTP");
+    }
+
     @Test
     void everyTypeMapsBackFromItsSlug() {
         for (ProblemType t : ProblemType.values()) {
