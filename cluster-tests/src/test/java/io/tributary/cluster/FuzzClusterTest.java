@@ -121,7 +121,14 @@ class FuzzClusterTest {
             b.header("content-type", contentType);
         }
         b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        HttpResponse<String> r = api.http().send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> r;
+        try {
+            r = api.http().send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (java.net.http.HttpTimeoutException e) {
+            failures.add("no answer within 30 s to " + method + " " + path + " [" + contentType + "] "
+                    + new String(body, StandardCharsets.UTF_8));
+            return;
+        }
         judge(method + " " + path + " [" + contentType + "] " + new String(body, StandardCharsets.UTF_8), r.statusCode(),
                 r.headers().firstValue("content-type").orElse(null), r.body(), failures);
     }

@@ -87,9 +87,12 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
         if (ex instanceof ServerWebInputException input) {
             return inputProblem(input);
         }
+        if (ex instanceof org.springframework.web.reactive.resource.NoResourceFoundException) {
+            return TributaryException.notFound("no such path: see /swagger-ui.html for the API");
+        }
         if (ex instanceof ResponseStatusException rse) {
             ProblemType type = ProblemType.forStatus(rse.getStatusCode().value());
-            return new TributaryException(type, reasonOf(rse));
+            return new TributaryException(type, JsonProblems.clean(reasonOf(rse)));
         }
         if (ex instanceof WebClientRequestException || ex instanceof TimeoutException || causedBy(ex, java.net.ConnectException.class)) {
             return TributaryException.unavailable("a cluster service did not answer: " + ex.getMessage(), ex);
