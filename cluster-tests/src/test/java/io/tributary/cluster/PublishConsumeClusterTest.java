@@ -29,7 +29,7 @@ class PublishConsumeClusterTest {
         try (SseClient sse = SseClient.open(api.http(), api.uri("/api/v1/vhosts/default/topics/pc-sse/subscriptions/readers/events"), null)) {
             assertThat(sse.status).isEqualTo(200);
             for (SseClient.Event e : sse.take(1000, Duration.ofSeconds(60))) {
-                assertThat(e.id()).startsWith("v1.");
+                assertThat(e.id()).startsWith("v2.");
                 delivered.add(Api.JSON.readTree(e.data()));
             }
             assertThat(sse.anyWithin(Duration.ofSeconds(2))).as("nothing beyond the 1000").isFalse();
