@@ -27,8 +27,9 @@ public final class Bench {
         switch (name) {
             case "storage-engine" -> new StorageEngineBench(data.resolve("storage-engine"), quick).run();
             case "routing" -> new RoutingBench(data.resolve("routing"), quick).run();
+            case "replication" -> new ReplicationBench(data.resolve("replication"), quick).run();
             default -> {
-                System.out.println("usage: bench/run storage-engine|routing [quick]");
+                System.out.println("usage: bench/run storage-engine|routing|replication [quick]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }

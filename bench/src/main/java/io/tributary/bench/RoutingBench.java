@@ -1,9 +1,5 @@
 package io.tributary.bench;
 
-import io.tributary.launcher.ClusterLauncher;
-import io.tributary.launcher.ClusterLayout;
-import io.tributary.launcher.EmbeddedRedis;
-import io.tributary.launcher.Ports;
 import io.tributary.protocol.admin.BindingInfo;
 import io.tributary.protocol.admin.ExchangeInfo;
 import io.tributary.protocol.metadata.ClusterMetadata;
@@ -12,19 +8,13 @@ import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.routing.binding.TopicTrie;
 import io.tributary.routing.exchange.ExchangeRouter;
 import io.tributary.routing.exchange.RoutingTable;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Routing: (1) matching with 100,000 topic-exchange bindings, in process; (2) publish
@@ -89,7 +79,7 @@ final class RoutingBench {
         long t0 = System.nanoTime();
         RoutingTable table = RoutingTable.compile(1, List.of(new ExchangeInfo("v", "x", "topic", null, 0)), bindings);
         long buildNs = System.nanoTime() - t0;
-        MetadataSnapshot metadata = new MetadataSnapshot(new ClusterMetadata(1, "c", List.of(), List.of("v"), topics, List.of()));
+        MetadataSnapshot metadata = new MetadataSnapshot(new ClusterMetadata(1, "c", 1, List.of(), List.of("v"), topics, List.of()));
         TopicTrie trie = new TopicTrie(bindings);
         int keys = quick ? 200_000 : 1_000_000;
         String[] routingKeys = new String[4096];
@@ -120,57 +110,36 @@ final class RoutingBench {
 
     private void endToEnd() throws Exception {
         Report.section("Publish through the cluster (6 processes on this machine, HTTP, acks=all)");
-        Path home = Files.createDirectories(data.resolve("cluster-" + System.currentTimeMillis()));
-        Path repo = Path.of("").toAbsolutePath();
-        while (!Files.exists(repo.resolve("mvnw"))) {
-            repo = repo.getParent();
-        }
-        try (EmbeddedRedis redis = EmbeddedRedis.start(home.resolve("bin"), home.resolve("redis"), Ports.free(), false, null)) {
-            ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings("127.0.0.1", Ports.free(), Ports.free(), Ports.free(),
-                    List.of(Ports.free(), Ports.free(), Ports.free()), redis.url(), "bench-token", "bench:", home.resolve("data")));
-            try (ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, ClusterLauncher.defaultJvmOptions())) {
-                launcher.startAll();
-                String gw = layout.gatewayUrl() + "/api/v1/vhosts/default";
-                // HTTP/1.1 explicitly: the JDK client would otherwise try an h2c upgrade on every new connection.
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-                send(http, "PUT", gw + "/topics/bench", "{\"partitions\":3}");
-                send(http, "PUT", gw + "/exchanges/bench-x", "{\"type\":\"direct\"}");
-                send(http, "POST", gw + "/exchanges/bench-x/bindings", "{\"destination\":\"bench\",\"routingKey\":\"k\"}");
-                int perRequest = 100;
-                String payload = "x".repeat(100);
-                String direct = body(perRequest, payload, false);
-                String viaExchange = body(perRequest, payload, true);
-                // Six fresh JVMs share two cores with this one: warm every path up first, then
-                // alternate the two kinds of publish so that drift affects both alike.
-                Duration warm = Duration.ofSeconds(quick ? 20 : 90);
-                Duration run = Duration.ofSeconds(quick ? 8 : 10);
-                load(http, gw + "/topics/bench/messages", direct, warm.dividedBy(2), 16);
-                load(http, gw + "/exchanges/bench-x/messages", viaExchange, warm.dividedBy(2), 16);
-                List<Double> topicRates = new ArrayList<>();
-                List<Double> exchangeRates = new ArrayList<>();
-                for (int round = 0; round < (quick ? 3 : 5); round++) {
-                    topicRates.add(load(http, gw + "/topics/bench/messages", direct, run, 16) * perRequest);
-                    exchangeRates.add(load(http, gw + "/exchanges/bench-x/messages", viaExchange, run, 16) * perRequest);
-                }
-                double topicRate = median(topicRates);
-                double exchangeRate = median(exchangeRates);
-                Report.row("to the topic (100 x 100-byte messages per request, 16 in flight)",
-                        String.format("%,.0f messages/s (median of %s)", topicRate, rounded(topicRates)));
-                Report.row("through a direct exchange bound to it", String.format("%,.0f messages/s (median of %s)",
-                        exchangeRate, rounded(exchangeRates)));
-                Report.row("exchange / topic", Report.ratio(exchangeRate, topicRate));
+        try (BenchCluster cluster = BenchCluster.start(data, 1)) {
+            String gw = cluster.vhostUrl();
+            HttpClient http = HttpLoad.client();
+            HttpLoad.send(http, "PUT", gw + "/topics/bench", "{\"partitions\":3,\"replicationFactor\":1}");
+            HttpLoad.send(http, "PUT", gw + "/exchanges/bench-x", "{\"type\":\"direct\"}");
+            HttpLoad.send(http, "POST", gw + "/exchanges/bench-x/bindings", "{\"destination\":\"bench\",\"routingKey\":\"k\"}");
+            int perRequest = 100;
+            String payload = "x".repeat(100);
+            String direct = body(perRequest, payload, false);
+            String viaExchange = body(perRequest, payload, true);
+            // Six fresh JVMs share two cores with this one: warm every path up first, then
+            // alternate the two kinds of publish so that drift affects both alike.
+            Duration warm = Duration.ofSeconds(quick ? 20 : 90);
+            Duration run = Duration.ofSeconds(quick ? 8 : 10);
+            HttpLoad.requestsPerSecond(http, gw + "/topics/bench/messages", direct, warm.dividedBy(2), 16);
+            HttpLoad.requestsPerSecond(http, gw + "/exchanges/bench-x/messages", viaExchange, warm.dividedBy(2), 16);
+            List<Double> topicRates = new ArrayList<>();
+            List<Double> exchangeRates = new ArrayList<>();
+            for (int round = 0; round < (quick ? 3 : 5); round++) {
+                topicRates.add(HttpLoad.requestsPerSecond(http, gw + "/topics/bench/messages", direct, run, 16) * perRequest);
+                exchangeRates.add(HttpLoad.requestsPerSecond(http, gw + "/exchanges/bench-x/messages", viaExchange, run, 16) * perRequest);
             }
+            double topicRate = HttpLoad.median(topicRates);
+            double exchangeRate = HttpLoad.median(exchangeRates);
+            Report.row("to the topic (100 x 100-byte messages per request, 16 in flight)",
+                    String.format("%,.0f messages/s (median of %s)", topicRate, HttpLoad.rounded(topicRates)));
+            Report.row("through a direct exchange bound to it", String.format("%,.0f messages/s (median of %s)",
+                    exchangeRate, HttpLoad.rounded(exchangeRates)));
+            Report.row("exchange / topic", Report.ratio(exchangeRate, topicRate));
         }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        return sorted.get(sorted.size() / 2);
-    }
-
-    private static String rounded(List<Double> values) {
-        return values.stream().map(v -> String.format("%,.0f", v)).toList().toString();
     }
 
     private static String body(int n, String payload, boolean routingKey) {
@@ -183,44 +152,5 @@ final class RoutingBench {
             b.append("\"key\":\"key-").append(i).append("\",\"payload\":\"").append(payload).append("\"}");
         }
         return b.append("]").toString();
-    }
-
-    private static void send(HttpClient http, String method, String url, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() >= 300) {
-            throw new IllegalStateException(method + " " + url + " -> " + r.statusCode() + " " + r.body());
-        }
-    }
-
-    /** Requests per second with {@code inFlight} concurrent requests for {@code duration}. */
-    private static double load(HttpClient http, String url, String body, Duration duration, int inFlight) throws Exception {
-        long end = System.nanoTime() + duration.toNanos();
-        AtomicLong done = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        List<CompletableFuture<Void>> workers = new ArrayList<>();
-        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(inFlight);
-        long t0 = System.nanoTime();
-        for (int w = 0; w < inFlight; w++) {
-            workers.add(CompletableFuture.runAsync(() -> {
-                while (System.nanoTime() < end) {
-                    try {
-                        HttpResponse<Void> r = http.send(request, HttpResponse.BodyHandlers.discarding());
-                        (r.statusCode() == 200 ? done : failed).incrementAndGet();
-                    } catch (Exception e) {
-                        failed.incrementAndGet();
-                    }
-                }
-            }, threads));
-        }
-        CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
-        threads.shutdown();
-        long ns = System.nanoTime() - t0;
-        if (failed.get() > 0) {
-            System.out.println("  (" + failed.get() + " requests failed)");
-        }
-        return done.get() / (ns / 1e9);
     }
 }

@@ -163,8 +163,8 @@ class ConsumerCommitClusterTest {
         String topic = "ws-cold";
         api.topicWithSubscription(topic, 3, "cold");
         Published published = Published.batch(api, topic, 1000, 50);
-        // Cold services: the coordinator and the gateway just restarted (kill -9), nothing warmed up.
-        cluster.killAndRestart(ClusterLayout.COORDINATOR);
+        // Cold services: the active coordinator and the gateway just restarted (kill -9), nothing warmed up.
+        cluster.killAndRestart(cluster.activeCoordinator());
         cluster.killAndRestart(ClusterLayout.GATEWAY);
         List<JsonNode> got = new CopyOnWriteArrayList<>();
         String path = "/ws/v1/vhosts/default/topics/" + topic + "/subscriptions/cold?credit=2000";

@@ -28,9 +28,7 @@ class DeploymentFilesTest {
     static Path repo;
     static ClusterLayout layout;
     /** Which service each URL-valued variable must point at, by layout name. */
-    static final Map<String, String> URL_TARGETS = Map.of(
-            ClusterLayout.COORDINATOR_URL, ClusterLayout.COORDINATOR,
-            ClusterLayout.ROUTING_URL, ClusterLayout.ROUTING);
+    static final Map<String, String> URL_TARGETS = Map.of(ClusterLayout.ROUTING_URL, ClusterLayout.ROUTING);
 
     @BeforeAll
     static void load() {
@@ -71,6 +69,14 @@ class DeploymentFilesTest {
             assertThat(env.keySet()).as(where + " environment").containsExactlyInAnyOrderElementsOf(spec.env().keySet());
             assertThat(String.valueOf(env.get(ClusterLayout.SERVER_PORT))).as(where).isEqualTo(Integer.toString(spec.port()));
             checkWiring(where, spec, name -> String.valueOf(env.get(name)), spec.name());
+            if (spec.env().containsKey(ClusterLayout.COORDINATOR_URL)) {
+                assertThat(String.valueOf(env.get(ClusterLayout.COORDINATOR_URL))).as(where + " lists every coordinator")
+                        .isEqualTo(String.join(",", layout.coordinators().stream()
+                                .map(c -> "http://" + c.name() + ":" + c.port()).toList()));
+            }
+            if (spec.env().containsKey(ClusterLayout.COORDINATOR_ID)) {
+                assertThat(env.get(ClusterLayout.COORDINATOR_ID)).as(where).isEqualTo(spec.env().get(ClusterLayout.COORDINATOR_ID));
+            }
             String health = String.join(" ", list(map(svc.get("healthcheck")).get("test")).stream().map(String::valueOf).toList());
             assertThat(health).as(where).contains("localhost:" + spec.port() + "/actuator/health/readiness");
             for (Object dep : map(svc.get("depends_on")).values()) {
@@ -103,9 +109,6 @@ class DeploymentFilesTest {
         if (spec.env().containsKey(ClusterLayout.KEY_PREFIX)) {
             assertThat(env.apply(ClusterLayout.KEY_PREFIX)).as(where).isEqualTo(spec.env().get(ClusterLayout.KEY_PREFIX));
         }
-        if (spec.env().containsKey(ClusterLayout.COORDINATOR_ID)) {
-            assertThat(env.apply(ClusterLayout.COORDINATOR_ID)).as(where).isEqualTo(spec.env().get(ClusterLayout.COORDINATOR_ID));
-        }
         if (spec.env().containsKey(ClusterLayout.NODE_ID)) {
             assertThat(env.apply(ClusterLayout.NODE_ID)).as(where).isEqualTo(selfHost);
             URI advertised = URI.create(env.apply(ClusterLayout.ADVERTISED_URL).replace("$(POD_NAME)", selfHost));
@@ -122,6 +125,7 @@ class DeploymentFilesTest {
         }
         Map<String, Map<String, Object>> workloads = new HashMap<>();
         Map<String, Map<String, Object>> k8sServices = new HashMap<>();
+        Map<String, Map<String, Object>> budgets = new HashMap<>();
         for (Object file : list(kustomization.get("resources"))) {
             try (Reader r = Files.newBufferedReader(repo.resolve("k8s").resolve(String.valueOf(file)))) {
                 for (Object doc : new Yaml().loadAll(r)) {
@@ -130,6 +134,7 @@ class DeploymentFilesTest {
                     switch (String.valueOf(d.get("kind"))) {
                         case "Deployment", "StatefulSet" -> workloads.put(name, d);
                         case "Service" -> k8sServices.put(name, d);
+                        case "PodDisruptionBudget" -> budgets.put(name, d);
                         default -> { }
                     }
                 }
@@ -139,7 +144,9 @@ class DeploymentFilesTest {
 
         Map<String, ServiceSpec> representative = new HashMap<>();
         for (ServiceSpec s : layout.services()) {
-            representative.putIfAbsent(s.name().startsWith(ClusterLayout.STORAGE_PREFIX) ? "storage" : s.name(), s);
+            String workload = s.name().startsWith(ClusterLayout.STORAGE_PREFIX) ? "storage"
+                    : s.name().startsWith(ClusterLayout.COORDINATOR_PREFIX) ? "coordinator" : s.name();
+            representative.putIfAbsent(workload, s);
         }
         for (Map.Entry<String, ServiceSpec> e : representative.entrySet()) {
             String name = e.getKey();
@@ -161,6 +168,17 @@ class DeploymentFilesTest {
             assertThat(env.get(ClusterLayout.CLUSTER_TOKEN)).as(where).contains("secretKeyRef");
             String self = name.equals("storage") ? "storage-0" : name;
             checkWiring(where, spec, n -> env.get(n).replace("$(POD_NAME)", "storage-0"), self);
+            if (spec.env().containsKey(ClusterLayout.COORDINATOR_URL)) {
+                // Pods of the coordinator StatefulSet by their stable DNS names, all on the first one's port.
+                List<String> urls = new ArrayList<>();
+                for (int i = 0; i < layout.coordinators().size(); i++) {
+                    urls.add("http://coordinator-" + i + ".coordinator:" + layout.coordinators().get(0).port());
+                }
+                assertThat(env.get(ClusterLayout.COORDINATOR_URL)).as(where + " lists every coordinator").isEqualTo(String.join(",", urls));
+            }
+            if (spec.env().containsKey(ClusterLayout.COORDINATOR_ID)) {
+                assertThat(env.get(ClusterLayout.COORDINATOR_ID)).as(where + " is named after its pod").isEqualTo("$(POD_NAME)");
+            }
             assertThat(map(list(container.get("ports")).get(0)).get("containerPort")).as(where).isEqualTo(spec.port());
             for (String probe : List.of("readinessProbe", "livenessProbe")) {
                 Map<String, Object> http = map(map(container.get(probe)).get("httpGet"));
@@ -178,6 +196,16 @@ class DeploymentFilesTest {
         assertThat(storage.get("replicas")).isEqualTo(layout.storageNodes().size());
         assertThat(list(storage.get("volumeClaimTemplates"))).isNotEmpty();
         assertThat(map(k8sServices.get("storage").get("spec")).get("clusterIP")).isEqualTo("None");
+        Map<String, Object> coordinators = map(workloads.get("coordinator").get("spec"));
+        assertThat(workloads.get("coordinator").get("kind")).isEqualTo("StatefulSet");
+        assertThat(coordinators.get("replicas")).as("one active controller and a standby").isEqualTo(layout.coordinators().size());
+        assertThat(layout.coordinators()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(map(k8sServices.get("coordinator").get("spec")).get("clusterIP")).isEqualTo("None");
+        for (String app : List.of("storage", "coordinator")) {
+            Map<String, Object> budget = map(budgets.get(app).get("spec"));
+            assertThat(budget.get("maxUnavailable")).as(app + " disruption budget").isEqualTo(1);
+            assertThat(map(map(budget.get("selector")).get("matchLabels")).get("app")).isEqualTo(app);
+        }
         List<String> serviceTypes = new ArrayList<>();
         k8sServices.forEach((n, s) -> {
             if (map(s.get("spec")).containsKey("type")) {

@@ -14,9 +14,11 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Failures of whole processes, through the public API: a storage node paused (SIGSTOP) or
- * killed answers publishes to its partitions with a prompt 503 and Retry-After rather than a
- * hang, soon an immediate one, and everything works again once it is back; routing
- * restarted keeps every exchange and binding (they live in Redis).
+ * killed answers publishes to its partitions of an unreplicated topic (replicationFactor 1:
+ * no other node can take over) with a prompt 503 and Retry-After rather than a hang, soon an
+ * immediate one (the partition is offline), and everything works again once it is back;
+ * routing restarted keeps every exchange and binding (they live in Redis). Replicated
+ * topics, where another replica takes over, are ReplicationFailoverClusterTest's.
  */
 class FailureClusterTest {
     static TestCluster cluster;
@@ -70,12 +72,13 @@ class FailureClusterTest {
     }
 
     /**
-     * How long a publish to a paused leader may take before its 503: routing tries an append
-     * 4 times with a 2 s limit each (the test cluster's settings) plus backoff, and a request
-     * can wait behind the partition's batch in flight, which fails the same way: 2 x (4 x 2 s
-     * + 1 s). A hang would be unbounded.
+     * How long a publish to a paused leader may take before its 503: routing follows the
+     * partition's leader for the failover window (10 s; the leader may be replaced meanwhile),
+     * its last attempt limited to 2 s (the test cluster's append timeout), and a request can
+     * wait behind the partition's batch in flight, which fails the same way: 2 x (10 s + 2 s
+     * + 1 s of backoff). A hang would be unbounded.
      */
-    static final long PROMPT_MS = 18_000;
+    static final long PROMPT_MS = 26_000;
 
     /**
      * A paused leader costs its partitions' publishers at most {@link #PROMPT_MS}, and soon
@@ -84,7 +87,7 @@ class FailureClusterTest {
      */
     @Test
     void aPausedStorageNodeGetsPrompt503sThenImmediateOnesAndRecovers() throws Exception {
-        assertThat(api.put(V + "/topics/fail", "{\"partitions\":6}").status()).isIn(200, 201);
+        assertThat(api.put(V + "/topics/fail", "{\"partitions\":6,\"replicationFactor\":1}").status()).isIn(200, 201);
         String node = cluster.layout().storageNodes().get(0).name();
         List<Integer> paused = partitionsLedBy(node);
         int other = partitionLedBy(cluster.layout().storageNodes().get(1).name());
@@ -134,7 +137,7 @@ class FailureClusterTest {
 
     @Test
     void aKilledStorageNodeAnswers503UntilItIsBack() throws Exception {
-        assertThat(api.put(V + "/topics/fail", "{\"partitions\":6}").status()).isIn(200, 201);
+        assertThat(api.put(V + "/topics/fail", "{\"partitions\":6,\"replicationFactor\":1}").status()).isIn(200, 201);
         String node = cluster.layout().storageNodes().get(1).name();
         int partition = partitionLedBy(node);
         cluster.launcher().kill(node);

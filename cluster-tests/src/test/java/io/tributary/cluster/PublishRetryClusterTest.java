@@ -126,7 +126,8 @@ class PublishRetryClusterTest {
     @Test
     void aBatchHalfStoredWhileALeaderIsDownIsNamedAndCompletedExactlyOnceByTheRetry() throws Exception {
         String topic = "half-stored";
-        assertThat(api.put(V + "/topics/" + topic, "{\"partitions\":3}").status()).isIn(200, 201);
+        // Unreplicated, so that the partition of the killed node has no other replica to fail over to.
+        assertThat(api.put(V + "/topics/" + topic, "{\"partitions\":3,\"replicationFactor\":1}").status()).isIn(200, 201);
         String down = cluster.layout().storageNodes().get(1).name();
         int deadPartition = partitionLedBy(topic, down);
         StringBuilder body = new StringBuilder("[");

@@ -19,6 +19,8 @@ import java.util.List;
  * Tests isolate themselves by topic name. Stopped when the test JVM exits.
  */
 public final class TestCluster {
+    /** The cluster token every process of the test cluster shares. */
+    public static final String TOKEN = "cluster-test-token";
     private static TestCluster instance;
     /** A second routing instance with its own gateway, started only by the tests that need it. */
     static final String SECOND_ROUTING = "routing-2";
@@ -65,8 +67,8 @@ public final class TestCluster {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings("127.0.0.1", Ports.free(), Ports.free(),
-                Ports.free(), storagePorts, redis.url(), "cluster-test-token", TestRedis.uniquePrefix(), home.resolve("data")))
+        ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings("127.0.0.1", Ports.free(),
+                List.of(Ports.free(), Ports.free()), Ports.free(), storagePorts, redis.url(), TOKEN, TestRedis.uniquePrefix(), home.resolve("data")))
                 .withSecondEdge(SECOND_ROUTING, Ports.free(), SECOND_GATEWAY, Ports.free())
                 .withEnv(PROXIED_NODE, ClusterLayout.ADVERTISED_URL, "http://127.0.0.1:" + proxyPort);
         // C1 only: these JVMs are measured for correctness, not speed, and start ~30% cheaper.
@@ -130,6 +132,11 @@ public final class TestCluster {
             secondEdge = new SecondEdge(new Api("http://127.0.0.1:" + layout().service(SECOND_GATEWAY).port()));
         }
         return secondEdge;
+    }
+
+    /** The coordinator that is the active controller now (as the gateway's metadata names it). */
+    public String activeCoordinator() {
+        return api().get("/api/v1/cluster").json().get("controller").asString();
     }
 
     /** kill -9 a service, start it again and wait until it is ready. */

@@ -1,10 +1,8 @@
 package io.tributary.gateway;
 
-import io.tributary.protocol.cluster.InternalWebClients;
-import io.tributary.protocol.cluster.LeaderCall;
+import io.tributary.protocol.cluster.LeaderCallConfiguration;
 import io.tributary.protocol.cluster.ProtocolConfiguration;
 import io.tributary.protocol.metadata.MetadataConfiguration;
-import io.tributary.protocol.metadata.MetadataWatcher;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -19,7 +17,7 @@ import org.springframework.context.annotation.Import;
  * admin changes to the coordinator, and reads partitions from their storage leaders.
  */
 @SpringBootApplication
-@Import({ProtocolConfiguration.class, MetadataConfiguration.class})
+@Import({ProtocolConfiguration.class, MetadataConfiguration.class, LeaderCallConfiguration.class})
 @EnableConfigurationProperties(GatewayProperties.class)
 public class GatewayApplication {
 
@@ -30,10 +28,5 @@ public class GatewayApplication {
     @Bean
     RedisKeys redisKeys(@Value("${tributary.redis.key-prefix:trib:}") String prefix) {
         return new RedisKeys(prefix);
-    }
-
-    @Bean
-    LeaderCall leaderCall(InternalWebClients clients, MetadataWatcher metadata, GatewayProperties props) {
-        return new LeaderCall(clients, metadata, props.leaderAttempts());
     }
 }

@@ -10,7 +10,6 @@ public record GatewayProperties(
         String routingUrl,
         DataSize maxRequestBytes,
         DataSize maxMessageBytes,
-        int leaderAttempts,
         Duration fetchWait,
         DataSize fetchMaxBytes,
         Duration heartbeatInterval,

@@ -81,34 +81,65 @@ public final class ClusterLauncher implements AutoCloseable {
         return this;
     }
 
-    /** Starts the coordinator, then every other service in parallel; returns when all are ready. */
+    /** Starts the coordinators, then every other service in parallel; returns when all are ready. */
     public void startAll() {
         startAll(name -> true);
     }
 
-    /** Like {@link #startAll()}, for the services {@code which} accepts (the coordinator always). */
+    /** Like {@link #startAll()}, for the services {@code which} accepts (the coordinators always). */
     public void startAll(java.util.function.Predicate<String> which) {
+        java.util.function.Predicate<String> wanted = which.or(ClusterLauncher::isCoordinator);
         if (classDataSharing) {
             // Prepare every module up front, one after another: training runs share the cores badly.
             for (ServiceSpec s : layout.services()) {
-                if (which.test(s.name()) || s.name().equals(ClusterLayout.COORDINATOR)) {
+                if (wanted.test(s.name())) {
                     prepared.computeIfAbsent(s.module(), m -> ClassDataSharing.prepare(jarOf(s),
                             repoRoot.resolve(m).resolve("target").resolve("cds"), s.env()));
                 }
             }
         }
-        start(ClusterLayout.COORDINATOR);
-        awaitReady(ClusterLayout.COORDINATOR);
-        List<String> rest = layout.services().stream().map(ServiceSpec::name)
-                .filter(n -> !n.equals(ClusterLayout.COORDINATOR)).filter(which).toList();
-        rest.forEach(this::start);
+        startInOrder(layout.services().stream().map(ServiceSpec::name).filter(wanted).toList());
+    }
+
+    private static boolean isCoordinator(String name) {
+        return name.startsWith(ClusterLayout.COORDINATOR_PREFIX);
+    }
+
+    /**
+     * Starts {@code names}: the coordinators among them first (the others need a controller to
+     * become ready), then the rest in parallel; returns when every one is ready.
+     */
+    private void startInOrder(List<String> names) {
+        startTogether(names.stream().filter(ClusterLauncher::isCoordinator).toList());
+        startTogether(names.stream().filter(n -> !isCoordinator(n)).toList());
+    }
+
+    private void startTogether(List<String> names) {
+        names.forEach(this::start);
         try {
-            CompletableFuture.allOf(rest.stream()
+            CompletableFuture.allOf(names.stream()
                     .map(n -> CompletableFuture.runAsync(() -> awaitReady(n)))
                     .toArray(CompletableFuture[]::new)).join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    /** Takes a process started earlier (found through its pid file) as this launcher's own. */
+    public synchronized void adopt(ManagedProcess running) {
+        processes.put(running.name(), running);
+    }
+
+    /**
+     * Starts every service that is not running (the coordinator first, and waits until each
+     * started one is ready): what {@code bin/tributary up} does, so it also brings a crashed
+     * process back. Returns the names it started.
+     */
+    public List<String> startMissing() {
+        List<String> missing = layout.services().stream().map(ServiceSpec::name)
+                .filter(n -> processes.get(n) == null || !processes.get(n).isAlive()).toList();
+        startInOrder(missing);
+        return missing;
     }
 
     /** Starts one service's process (without waiting for it to be ready). */

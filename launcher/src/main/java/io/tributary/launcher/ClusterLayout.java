@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The shape of a Tributary cluster: one coordinator, N storage nodes, one routing service,
+ * The shape of a Tributary cluster: two coordinators (one active controller, one standby), N
+ * storage nodes, one routing service,
  * one gateway, each its own process, and the environment each one reads. This is the single
  * description of "how the services are wired": bin/tributary and the cluster tests start
  * exactly these processes, and docker-compose.yml / k8s are checked against it.
  */
 public final class ClusterLayout {
-    public static final String COORDINATOR = "coordinator";
+    public static final String COORDINATOR_PREFIX = "coordinator-";
     public static final String ROUTING = "routing";
     public static final String GATEWAY = "gateway";
     public static final String STORAGE_PREFIX = "storage-";
@@ -50,7 +51,7 @@ public final class ClusterLayout {
     public record Settings(
             String host,
             int gatewayPort,
-            int coordinatorPort,
+            List<Integer> coordinatorPorts,
             int routingPort,
             List<Integer> storagePorts,
             String redisUrl,
@@ -60,8 +61,9 @@ public final class ClusterLayout {
     }
 
     /**
-     * The local cluster's settings: gateway on 8080 (or {@code gatewayPort}), coordinator 7070,
-     * routing 7080, storage nodes from 7091. docker-compose.yml and k8s/ use these ports too.
+     * The local cluster's settings: gateway on 8080 (or {@code gatewayPort}), coordinators 7070
+     * and 7071, routing 7080, storage nodes from 7091. docker-compose.yml and k8s/ use these
+     * ports too.
      */
     public static Settings defaults(String host, int gatewayPort, int storageNodes, String redisUrl, String clusterToken,
             String keyPrefix, Path dataDir) {
@@ -69,17 +71,23 @@ public final class ClusterLayout {
         for (int i = 0; i < storageNodes; i++) {
             storagePorts.add(DEFAULT_STORAGE_BASE_PORT + i);
         }
-        return new Settings(host, gatewayPort, DEFAULT_COORDINATOR_PORT, DEFAULT_ROUTING_PORT, storagePorts, redisUrl,
+        List<Integer> coordinatorPorts = List.of(DEFAULT_COORDINATOR_PORT, DEFAULT_COORDINATOR_PORT + 1);
+        return new Settings(host, gatewayPort, coordinatorPorts, DEFAULT_ROUTING_PORT, storagePorts, redisUrl,
                 clusterToken, keyPrefix, dataDir);
     }
 
     public static ClusterLayout of(Settings s) {
-        String coordinatorUrl = "http://" + s.host() + ":" + s.coordinatorPort();
+        // Every client gets every coordinator's URL and finds the active controller itself.
+        String coordinatorUrl = String.join(",", s.coordinatorPorts().stream().map(p -> "http://" + s.host() + ":" + p).toList());
         List<ServiceSpec> list = new ArrayList<>();
-        list.add(new ServiceSpec(COORDINATOR, "coordinator-service", s.coordinatorPort(), env(s, s.coordinatorPort(), Map.of(
-                REDIS_URL, s.redisUrl(),
-                KEY_PREFIX, s.keyPrefix(),
-                COORDINATOR_ID, COORDINATOR + "-1"))));
+        for (int i = 0; i < s.coordinatorPorts().size(); i++) {
+            String name = COORDINATOR_PREFIX + (i + 1);
+            int port = s.coordinatorPorts().get(i);
+            list.add(new ServiceSpec(name, "coordinator-service", port, env(s, port, Map.of(
+                    REDIS_URL, s.redisUrl(),
+                    KEY_PREFIX, s.keyPrefix(),
+                    COORDINATOR_ID, name))));
+        }
         for (int i = 0; i < s.storagePorts().size(); i++) {
             String name = STORAGE_PREFIX + (i + 1);
             int port = s.storagePorts().get(i);
@@ -122,6 +130,10 @@ public final class ClusterLayout {
     public ServiceSpec service(String name) {
         return services.stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no service " + name + " in this layout"));
+    }
+
+    public List<ServiceSpec> coordinators() {
+        return services.stream().filter(s -> s.name().startsWith(COORDINATOR_PREFIX)).toList();
     }
 
     public List<ServiceSpec> storageNodes() {

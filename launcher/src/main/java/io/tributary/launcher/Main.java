@@ -6,17 +6,15 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * {@code bin/tributary up|down|status}: runs the local cluster as separate processes that
- * outlive this command. Settings come from the environment:
+ * {@code bin/tributary up|down|status|start NAME|stop NAME|kill NAME}: runs the local cluster as
+ * separate processes that outlive this command. Settings come from the environment:
  * REDIS_URL (else an embedded redis-server with AOF under the home folder),
  * TRIBUTARY_GATEWAY_PORT (8080), TRIBUTARY_STORAGE_NODES (3), TRIBUTARY_HOST (127.0.0.1).
  */
@@ -30,54 +28,82 @@ public final class Main {
         String command = args.length > 0 ? args[0] : "help";
         Path repo = Path.of(option(args, "--repo", ".")).toAbsolutePath().normalize();
         Path home = Path.of(option(args, "--home", repo.resolve(".tributary").toString())).toAbsolutePath().normalize();
+        String name = args.length > 1 && !args[1].startsWith("--") ? args[1] : null;
         int code = switch (command) {
-            case "up" -> up(repo, home);
+            case "up" -> up(repo, home, null);
+            case "start" -> name == null ? usage() : up(repo, home, name);
             case "down" -> down(home);
+            case "stop" -> name == null ? usage() : signal(home, name, false);
+            case "kill" -> name == null ? usage() : signal(home, name, true);
             case "status" -> status(home);
-            default -> {
-                System.out.println("usage: bin/tributary up|down|status");
-                yield command.equals("help") ? 0 : 2;
-            }
+            default -> command.equals("help") ? usage() - 2 : usage();
         };
         System.exit(code);
     }
 
-    static int up(Path repo, Path home) throws IOException {
-        if (!runningProcesses(home).isEmpty()) {
-            System.out.println("The cluster is already running (bin/tributary status; bin/tributary down to stop it).");
-            return 1;
-        }
+    private static int usage() {
+        System.out.println("usage: bin/tributary up | down | status | start NAME | stop NAME | kill NAME");
+        return 2;
+    }
+
+    /**
+     * Starts what is not running, on the ports, data and token of the first start (all of it,
+     * or only {@code only}): like {@code docker compose up}, it brings a crashed or stopped
+     * process back and leaves running ones alone.
+     */
+    static int up(Path repo, Path home, String only) throws IOException {
         long started = System.nanoTime();
         Files.createDirectories(home.resolve("run"));
-        String host = env("TRIBUTARY_HOST", "127.0.0.1");
-        int gatewayPort = Integer.parseInt(env("TRIBUTARY_GATEWAY_PORT", Integer.toString(ClusterLayout.DEFAULT_GATEWAY_PORT)));
-        int nodes = Integer.parseInt(env("TRIBUTARY_STORAGE_NODES", "3"));
-        String redisUrl = System.getenv("REDIS_URL");
-        if (redisUrl == null || redisUrl.isBlank()) {
-            int redisPort = Integer.parseInt(env("TRIBUTARY_REDIS_PORT", Integer.toString(ClusterLayout.DEFAULT_REDIS_PORT)));
-            EmbeddedRedis redis = EmbeddedRedis.start(home.resolve("bin"), home.resolve("redis"), redisPort, true,
-                    home.resolve("logs").resolve(REDIS + ".log"));
-            Files.writeString(home.resolve("run").resolve(REDIS + ".pid"), Long.toString(redis.pid()));
-            redisUrl = redis.url();
-            System.out.println("redis        " + redisUrl + " (embedded, AOF in " + home.resolve("redis") + ")");
-        } else {
-            System.out.println("redis        " + redisUrl + " (REDIS_URL)");
+        ClusterSettings settings = ClusterSettings.loadOrCreate(home, System::getenv);
+        List<ManagedProcess> running = runningProcesses(home);
+        String redisUrl = settings.redisUrl();
+        if (redisUrl == null) {
+            redisUrl = "redis://127.0.0.1:" + settings.redisPort();
+            boolean redisUp = running.stream().anyMatch(p -> p.name().equals(REDIS));
+            if (!redisUp && (only == null || only.equals(REDIS))) {
+                EmbeddedRedis redis = EmbeddedRedis.start(home.resolve("bin"), home.resolve("redis"), settings.redisPort(), true,
+                        home.resolve("logs").resolve(REDIS + ".log"));
+                Files.writeString(home.resolve("run").resolve(REDIS + ".pid"), Long.toString(redis.pid()));
+                System.out.println("redis        " + redisUrl + " (embedded, AOF in " + home.resolve("redis") + ")");
+            }
         }
-        ClusterLayout layout = ClusterLayout.of(ClusterLayout.defaults(host, gatewayPort, nodes, redisUrl, newToken(),
-                env("TRIBUTARY_REDIS_KEY_PREFIX", "trib:"), home.resolve("data")));
+        if (REDIS.equals(only)) {
+            return 0;
+        }
+        ClusterLayout layout = settings.layout(redisUrl, home.resolve("data"));
         writePorts(home, layout);
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, ClusterLauncher.defaultJvmOptions())
                 .withClassDataSharing(!"off".equalsIgnoreCase(env("TRIBUTARY_CDS", "on")));
+        for (ManagedProcess p : running) {
+            if (!p.name().equals(REDIS)) {
+                launcher.adopt(p);
+            }
+        }
+        List<String> startedNow;
         try {
-            launcher.startAll();
+            if (only != null) {
+                if (launcher.process(only) != null && launcher.process(only).isAlive()) {
+                    System.out.println(only + " is already running (pid " + launcher.process(only).pid() + ")");
+                    return 0;
+                }
+                launcher.start(only);
+                launcher.awaitReady(only);
+                startedNow = List.of(only);
+            } else {
+                startedNow = launcher.startMissing();
+            }
         } catch (RuntimeException e) {
             System.err.println("Start failed: " + e.getMessage());
-            down(home);
             return 1;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         for (ServiceSpec s : layout.services()) {
-            System.out.printf("%-12s http://%s:%d  pid %d%n", s.name(), host, s.port(), launcher.process(s.name()).pid());
+            ManagedProcess p = launcher.process(s.name());
+            System.out.printf("%-12s http://%s:%d  pid %d%s%n", s.name(), settings.host(), s.port(), p == null ? -1 : p.pid(),
+                    startedNow.contains(s.name()) ? "  (started)" : "");
+        }
+        if (only != null) {
+            return 0;
         }
         String gw = layout.gatewayUrl();
         System.out.println();
@@ -91,12 +117,29 @@ public final class Main {
         return 0;
     }
 
+    /** {@code stop NAME} (SIGTERM, then SIGKILL after 15 s) or {@code kill NAME} (SIGKILL, for drills). */
+    static int signal(Path home, String name, boolean kill) throws IOException {
+        for (ManagedProcess p : runningProcesses(home)) {
+            if (p.name().equals(name)) {
+                if (kill) {
+                    p.kill();
+                } else {
+                    p.stop(Duration.ofSeconds(15));
+                }
+                System.out.println((kill ? "killed " : "stopped ") + name + " (pid " + p.pid() + ")");
+                return 0;
+            }
+        }
+        System.out.println(name + " is not running");
+        return 1;
+    }
+
     static int down(Path home) throws IOException {
         List<ManagedProcess> running = runningProcesses(home);
         // Stop in reverse start order: gateway and routing first, Redis last.
         List<String> order = new ArrayList<>(List.of(ClusterLayout.GATEWAY, ClusterLayout.ROUTING));
         running.stream().map(ManagedProcess::name).filter(n -> n.startsWith(ClusterLayout.STORAGE_PREFIX)).sorted().forEach(order::add);
-        order.add(ClusterLayout.COORDINATOR);
+        running.stream().map(ManagedProcess::name).filter(n -> n.startsWith(ClusterLayout.COORDINATOR_PREFIX)).sorted().forEach(order::add);
         order.add(REDIS);
         for (String name : order) {
             for (ManagedProcess p : running) {
@@ -181,12 +224,6 @@ public final class Main {
             }
         }
         return p;
-    }
-
-    private static String newToken() {
-        byte[] b = new byte[24];
-        new SecureRandom().nextBytes(b);
-        return HexFormat.of().formatHex(b);
     }
 
     private static String env(String name, String fallback) {

@@ -1,5 +1,6 @@
 package io.tributary.routing;
 
+import io.tributary.protocol.cluster.LeaderCallConfiguration;
 import io.tributary.protocol.cluster.ProtocolConfiguration;
 import io.tributary.protocol.lease.RedisKeys;
 import io.tributary.protocol.metadata.MetadataConfiguration;
@@ -26,7 +27,7 @@ import reactor.core.scheduler.Schedulers;
  * metadata. Any number of routing instances can run side by side.
  */
 @SpringBootApplication
-@Import({ProtocolConfiguration.class, MetadataConfiguration.class})
+@Import({ProtocolConfiguration.class, MetadataConfiguration.class, LeaderCallConfiguration.class})
 @EnableConfigurationProperties(RoutingProperties.class)
 public class RoutingApplication {
 

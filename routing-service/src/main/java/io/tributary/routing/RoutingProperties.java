@@ -9,7 +9,6 @@ import org.springframework.util.unit.DataSize;
 public record RoutingProperties(
         DataSize maxRequestBytes,
         Duration appendTimeout,
-        int appendAttempts,
         Duration linger,
         DataSize maxBatchBytes) {
 }

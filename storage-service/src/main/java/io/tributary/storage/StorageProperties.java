@@ -22,5 +22,8 @@ public record StorageProperties(
         int maxOpenFiles,
         Duration retentionCheckInterval,
         Duration dedupWindow,
-        int dedupMaxIdsPerPartition) {
+        int dedupMaxIdsPerPartition,
+        Duration replicationWait,
+        Duration replicaLagMax,
+        Duration replicaFetchWait) {
 }

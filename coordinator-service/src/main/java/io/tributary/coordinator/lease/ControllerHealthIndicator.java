@@ -4,7 +4,11 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** Part of the readiness probe: ready once this coordinator is the active controller. */
+/**
+ * Part of the readiness probe: the active controller (with its epoch) and a standby are both
+ * ready, each in its role: a standby is what makes a controller failover quick, and callers
+ * find the active one themselves (a standby answers 503). Details name the role.
+ */
 @Component("controller")
 public class ControllerHealthIndicator implements HealthIndicator {
     private final ControllerLeaseKeeper lease;
@@ -16,7 +20,7 @@ public class ControllerHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         return lease.isActive()
-                ? Health.up().withDetail("epoch", lease.epoch()).build()
-                : Health.outOfService().withDetail("reason", "not the active controller").build();
+                ? Health.up().withDetail("role", "active").withDetail("epoch", lease.epoch()).build()
+                : Health.up().withDetail("role", "standby").build();
     }
 }

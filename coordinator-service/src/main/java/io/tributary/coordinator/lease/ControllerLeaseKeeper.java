@@ -35,13 +35,14 @@ public class ControllerLeaseKeeper implements SmartLifecycle {
             public void acquired(RedisLease.Outcome outcome) {
                 Long e = redis.opsForValue().increment(keys.controllerEpoch());
                 epoch = e == null ? 0 : e;
-                store.load(props.id());
+                store.load(props.id(), epoch);
                 log.info("Active controller {} (epoch {}, {})", props.id(), epoch, outcome);
             }
 
             @Override
             public void lost() {
                 log.error("Controller {} standing down", props.id());
+                store.unload();
             }
         });
     }

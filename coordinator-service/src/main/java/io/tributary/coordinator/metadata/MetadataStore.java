@@ -5,6 +5,7 @@ import io.tributary.protocol.metadata.ClusterMetadata;
 import io.tributary.protocol.metadata.NodeInfo;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.metadata.TopicInfo;
+import io.tributary.protocol.problem.TributaryException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The cluster metadata: Redis is the record, this class keeps the active controller's copy
- * and publishes every new version. Each change is written to Redis first and then bumps
- * {@code metadata:version} there, so a coordinator that restarts (or takes over) loads a
- * state and a version at least as new as anything it served before.
+ * and publishes every new version. Each change is written to Redis first, fenced by the
+ * controller's lease and epoch and bumping {@code metadata:version} in the same script (see
+ * {@link FencedWrite}), so a deposed controller cannot write, and a coordinator that restarts
+ * (or takes over) loads a state and a version at least as new as anything served before.
  *
  * <p>Methods block on Redis and are serialized by the monitor: call them from a worker
  * thread, never from an event loop.
@@ -41,6 +43,7 @@ public class MetadataStore {
     private final Map<String, SubscriptionInfo> subscriptions = new TreeMap<>();
     private List<NodeInfo> liveNodes = List.of();
     private String controller = "";
+    private long controllerEpoch;
     private volatile ClusterMetadata current;
 
     public MetadataStore(StringRedisTemplate redis, RedisKeys keys, JsonMapper json) {
@@ -49,10 +52,14 @@ public class MetadataStore {
         this.json = json;
     }
 
-    /** Loads everything from Redis (on becoming the active controller); creates vhost {@code default}. */
-    public synchronized void load(String controllerId) {
+    /**
+     * Loads everything from Redis on becoming the active controller for the term with
+     * {@code epoch}; creates vhost {@code default}. Every later write is fenced by this term.
+     */
+    public synchronized void load(String controllerId, long epoch) {
         controller = controllerId;
-        redis.opsForSet().add(keys.vhosts(), DEFAULT_VHOST);
+        controllerEpoch = epoch;
+        long version = write().sadd(keys.vhosts(), DEFAULT_VHOST).apply(redis);
         vhosts.clear();
         vhosts.addAll(redis.opsForSet().members(keys.vhosts()));
         topics.clear();
@@ -61,15 +68,34 @@ public class MetadataStore {
         subscriptions.clear();
         redis.<String, String>opsForHash().entries(keys.subscriptions())
                 .forEach((k, v) -> subscriptions.put(k, json.readValue(v, SubscriptionInfo.class)));
-        bumpAndPublish();
+        publish(version);
+    }
+
+    /** The controller epoch of the term this copy was loaded for. */
+    public synchronized long controllerEpoch() {
+        return controllerEpoch;
+    }
+
+    private FencedWrite write() {
+        return FencedWrite.by(keys, controller, controllerEpoch);
+    }
+
+    /** On losing the controller lease: this copy is no longer served or written until the next {@link #load}. */
+    public synchronized void unload() {
+        current = null;
     }
 
     public boolean isLoaded() {
         return current != null;
     }
 
+    /** The newest snapshot; {@code unavailable} while this coordinator is not the loaded, active controller. */
     public ClusterMetadata current() {
-        return current;
+        ClusterMetadata m = current;
+        if (m == null) {
+            throw TributaryException.unavailable("this coordinator is not the active controller");
+        }
+        return m;
     }
 
     /**
@@ -80,8 +106,8 @@ public class MetadataStore {
         return changes.asFlux()
                 .filter(m -> m.version() != after)
                 .next()
-                .timeout(wait, Mono.fromSupplier(() -> current))
-                .switchIfEmpty(Mono.fromSupplier(() -> current));
+                .timeout(wait, Mono.fromSupplier(this::current))
+                .switchIfEmpty(Mono.fromSupplier(this::current));
     }
 
     public synchronized boolean hasVhost(String vhost) {
@@ -105,57 +131,75 @@ public class MetadataStore {
         if (vhosts.contains(vhost)) {
             return current.version();
         }
-        redis.opsForSet().add(keys.vhosts(), vhost);
+        long version = write().sadd(keys.vhosts(), vhost).apply(redis);
         vhosts.add(vhost);
-        return bumpAndPublish();
+        return publish(version);
+    }
+
+    /** Every topic, as this controller holds them. */
+    public synchronized List<TopicInfo> topics() {
+        return List.copyOf(topics.values());
+    }
+
+    /** Stores several changed topics (leaders, in-sync sets) as one metadata change. */
+    public synchronized long putTopics(List<TopicInfo> changed) {
+        if (changed.isEmpty()) {
+            return current.version();
+        }
+        FencedWrite write = write();
+        changed.forEach(t -> write.hset(keys.topics(), t.key(), json.writeValueAsString(t)));
+        long version = write.apply(redis);
+        changed.forEach(t -> topics.put(t.key(), t));
+        return publish(version);
     }
 
     public synchronized long putTopic(TopicInfo topic) {
-        redis.opsForHash().put(keys.topics(), topic.key(), json.writeValueAsString(topic));
+        long version = write().hset(keys.topics(), topic.key(), json.writeValueAsString(topic)).apply(redis);
         topics.put(topic.key(), topic);
-        return bumpAndPublish();
+        return publish(version);
     }
 
     /** Removes a topic and every subscription on it. */
     public synchronized long deleteTopic(String vhost, String name) {
         String prefix = TopicInfo.key(vhost, name) + "/";
         List<String> subKeys = subscriptions.keySet().stream().filter(k -> k.startsWith(prefix)).toList();
-        if (!subKeys.isEmpty()) {
-            redis.opsForHash().delete(keys.subscriptions(), subKeys.toArray());
-            subKeys.forEach(subscriptions::remove);
-        }
-        redis.opsForHash().delete(keys.topics(), TopicInfo.key(vhost, name));
+        FencedWrite write = write();
+        subKeys.forEach(k -> write.hdel(keys.subscriptions(), k));
+        long version = write.hdel(keys.topics(), TopicInfo.key(vhost, name)).apply(redis);
+        subKeys.forEach(subscriptions::remove);
         topics.remove(TopicInfo.key(vhost, name));
-        return bumpAndPublish();
+        return publish(version);
     }
 
     public synchronized long putSubscription(SubscriptionInfo sub) {
-        redis.opsForHash().put(keys.subscriptions(), sub.key(), json.writeValueAsString(sub));
+        long version = write().hset(keys.subscriptions(), sub.key(), json.writeValueAsString(sub)).apply(redis);
         subscriptions.put(sub.key(), sub);
-        return bumpAndPublish();
+        return publish(version);
     }
 
     public synchronized long deleteSubscription(String vhost, String topic, String name) {
         String key = SubscriptionInfo.key(vhost, topic, name);
-        redis.opsForHash().delete(keys.subscriptions(), key);
+        long version = write().hdel(keys.subscriptions(), key).apply(redis);
         subscriptions.remove(key);
-        return bumpAndPublish();
+        return publish(version);
     }
 
-    /** Called by the node registry when the set of live storage nodes changes. */
+    /** Called by the node registry when the set of live storage nodes changes (a new version, nothing else stored). */
     public synchronized void setLiveNodes(List<NodeInfo> nodes) {
         if (nodes.equals(liveNodes)) {
             return;
         }
-        liveNodes = List.copyOf(nodes);
         if (current != null) {
-            bumpAndPublish();
+            long version = write().apply(redis);
+            liveNodes = List.copyOf(nodes);
+            publish(version);
+        } else {
+            liveNodes = List.copyOf(nodes);
         }
     }
 
-    private long bumpAndPublish() {
-        Long version = redis.opsForValue().increment(keys.metadataVersion());
-        current = new ClusterMetadata(version == null ? 0 : version, controller, liveNodes, new ArrayList<>(vhosts),
+    private long publish(long version) {
+        current = new ClusterMetadata(version, controller, controllerEpoch, liveNodes, new ArrayList<>(vhosts),
                 new ArrayList<>(topics.values()), new ArrayList<>(subscriptions.values()));
         changes.emitNext(current, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
         return current.version();

@@ -1,6 +1,7 @@
 package io.tributary.coordinator.node;
 
 import io.tributary.coordinator.CoordinatorProperties;
+import io.tributary.coordinator.leadership.PartitionLeadership;
 import io.tributary.coordinator.metadata.MetadataStore;
 import io.tributary.protocol.lease.RedisKeys;
 import io.tributary.protocol.metadata.NodeInfo;
@@ -33,20 +34,25 @@ public class NodeRegistry implements SmartLifecycle {
     private final MetadataStore store;
     private final JsonMapper json;
     private final CoordinatorProperties props;
+    private final PartitionLeadership leadership;
     private ScheduledExecutorService timer;
 
     public NodeRegistry(StringRedisTemplate redis, RedisKeys keys, MetadataStore store, JsonMapper json,
-            CoordinatorProperties props) {
+            CoordinatorProperties props, PartitionLeadership leadership) {
         this.redis = redis;
         this.keys = keys;
         this.store = store;
         this.json = json;
         this.props = props;
+        this.leadership = leadership;
     }
 
+    /** Reads the node leases; a node that came or went may change who leads what. */
     void poll() {
         try {
-            store.setLiveNodes(readLiveNodes());
+            List<NodeInfo> live = readLiveNodes();
+            store.setLiveNodes(live);
+            leadership.reconcile(live);
         } catch (RuntimeException e) {
             log.warn("Cannot read node leases: {}", e.toString());
         }

@@ -41,19 +41,21 @@ public class TopicService {
         if (!store.hasVhost(vhost)) {
             throw TributaryException.notFound("vhost '" + vhost + "' does not exist");
         }
-        TopicSpec s = withDefaults(spec == null ? new TopicSpec(null, null, null, null, null) : spec);
+        TopicSpec given = spec == null ? new TopicSpec(null, null, null, null, null) : spec;
+        List<String> nodes = store.liveNodes().stream().map(NodeInfo::id).toList();
+        TopicSpec s = withDefaults(given, nodes.size());
         validate(s);
         TopicInfo existing = store.topic(vhost, name);
         if (existing != null) {
-            if (sameSettings(existing, s)) {
+            if (sameSettings(existing, s, given)) {
                 return new Created(existing, false, store.current().version());
             }
             throw TributaryException.conflict("topic '" + name + "' already exists with different settings ("
                     + existing.partitions() + " partitions, replication factor " + existing.replicationFactor()
-                    + ", retentionMs " + existing.retentionMs() + ", retentionBytes " + existing.retentionBytes()
-                    + ", flush " + existing.flush() + ")");
+                    + ", minInSyncReplicas " + existing.minInSyncReplicas() + ", retentionMs " + existing.retentionMs()
+                    + ", retentionBytes " + existing.retentionBytes() + ", flush " + existing.flush()
+                    + ", uncleanLeaderElection " + existing.uncleanLeaderElection() + ")");
         }
-        List<String> nodes = store.liveNodes().stream().map(NodeInfo::id).toList();
         if (nodes.isEmpty()) {
             throw TributaryException.unavailable("no storage node is live: cannot place partitions");
         }
@@ -64,7 +66,8 @@ public class TopicService {
         List<PartitionInfo> placement = ReplicaPlacement.place(s.partitions(), s.replicationFactor(), nodes,
                 Math.floorMod(TopicInfo.key(vhost, name).hashCode(), nodes.size()));
         TopicInfo topic = new TopicInfo(vhost, name, UUID.randomUUID().toString(), s.partitions(), s.replicationFactor(),
-                s.retentionMs(), s.retentionBytes(), s.flush(), System.currentTimeMillis(), placement);
+                s.retentionMs(), s.retentionBytes(), s.flush(), System.currentTimeMillis(), placement, s.minInSyncReplicas(),
+                s.uncleanLeaderElection());
         long version = store.putTopic(topic);
         return new Created(topic, true, version);
     }
@@ -81,13 +84,21 @@ public class TopicService {
         return store.deleteTopic(vhost, name);
     }
 
-    private static TopicSpec withDefaults(TopicSpec s) {
+    /**
+     * Kafka's defaults for a durable cluster: three replicas when three storage nodes are live
+     * (fewer when fewer are), and two of them in sync for a write to count; one replica
+     * needs only itself.
+     */
+    private static TopicSpec withDefaults(TopicSpec s, int liveNodes) {
+        int rf = s.replicationFactor() != null ? s.replicationFactor() : Math.max(1, Math.min(3, liveNodes));
         return new TopicSpec(
                 s.partitions() == null ? 1 : s.partitions(),
-                s.replicationFactor() == null ? 1 : s.replicationFactor(),
+                rf,
                 s.retentionMs() == null ? DEFAULT_RETENTION_MS : s.retentionMs(),
                 s.retentionBytes() == null ? -1L : s.retentionBytes(),
-                s.flush() == null ? "replicated" : s.flush());
+                s.flush() == null ? "replicated" : s.flush(),
+                s.minInSyncReplicas() != null ? s.minInSyncReplicas() : rf >= 3 ? 2 : 1,
+                s.uncleanLeaderElection() != null && s.uncleanLeaderElection());
     }
 
     private void validate(TopicSpec s) {
@@ -98,11 +109,9 @@ public class TopicService {
         if (s.replicationFactor() < 1) {
             throw TributaryException.invalidArgument("replicationFactor must be at least 1, not " + s.replicationFactor());
         }
-        if (s.replicationFactor() > 1) {
-            // Placement handles any factor, but followers do not replicate yet: refusing is
-            // honest, accepting would promise copies that do not exist.
-            throw TributaryException.invalidArgument("replicationFactor " + s.replicationFactor()
-                    + " is not supported yet: replication between storage nodes is not implemented; use 1");
+        if (s.minInSyncReplicas() < 1 || s.minInSyncReplicas() > s.replicationFactor()) {
+            throw TributaryException.invalidArgument("minInSyncReplicas must be between 1 and the replicationFactor ("
+                    + s.replicationFactor() + "), not " + s.minInSyncReplicas());
         }
         if (s.retentionMs() != -1 && s.retentionMs() < 1) {
             throw TributaryException.invalidArgument("retentionMs must be positive or -1 (forever), not " + s.retentionMs());
@@ -115,9 +124,16 @@ public class TopicService {
         }
     }
 
-    private static boolean sameSettings(TopicInfo t, TopicSpec s) {
-        return t.partitions() == s.partitions() && t.replicationFactor() == s.replicationFactor()
+    /**
+     * The same declaration again. Replication settings left out are not compared: their
+     * defaults depend on how many nodes are live, and a redeclare when one is down must still
+     * find the topic.
+     */
+    private static boolean sameSettings(TopicInfo t, TopicSpec s, TopicSpec given) {
+        return t.partitions() == s.partitions()
+                && (given.replicationFactor() == null || t.replicationFactor() == s.replicationFactor())
+                && (given.minInSyncReplicas() == null || t.minInSyncReplicas() == s.minInSyncReplicas())
                 && t.retentionMs() == s.retentionMs() && t.retentionBytes() == s.retentionBytes()
-                && t.flush().equals(s.flush());
+                && t.flush().equals(s.flush()) && t.uncleanLeaderElection() == s.uncleanLeaderElection();
     }
 }

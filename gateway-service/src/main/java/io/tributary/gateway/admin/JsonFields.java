@@ -62,6 +62,17 @@ public final class JsonFields {
         return v.longValue();
     }
 
+    public Boolean bool(String name) {
+        JsonNode v = get(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw TributaryException.invalidArgument(what + ": " + name + " must be true or false");
+        }
+        return v.booleanValue();
+    }
+
     public String string(String name) {
         JsonNode v = get(name);
         if (v == null) {

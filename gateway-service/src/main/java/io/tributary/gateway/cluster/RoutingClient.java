@@ -1,5 +1,8 @@
 package io.tributary.gateway.cluster;
 
+import io.tributary.protocol.cluster.ServiceGuard;
+import io.tributary.protocol.cluster.ServiceGuards;
+
 import io.tributary.gateway.GatewayProperties;
 import io.tributary.protocol.admin.BindingInfo;
 import io.tributary.protocol.admin.BindingSpec;
@@ -30,7 +33,7 @@ public class RoutingClient {
 
     public RoutingClient(InternalWebClients clients, GatewayProperties props, ServiceGuards guards) {
         this.routing = clients.forUrl(props.routingUrl());
-        this.guard = guards.routing();
+        this.guard = guards.service("routing", java.time.Duration.ofSeconds(30));
     }
 
     public Mono<PublishResponse> publishToTopic(String vhost, String topic, Acks acks, ByteBuffer body) {

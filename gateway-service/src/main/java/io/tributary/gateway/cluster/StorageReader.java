@@ -13,27 +13,20 @@ import reactor.core.publisher.Mono;
 
 /**
  * The gateway's reads and cursor commits against partition leaders, following leadership
- * through {@link LeaderCall} and guarded per storage node by a {@link ServiceGuard}.
+ * through {@link LeaderCall} (which also guards each storage node with its breaker and bulkhead).
  */
 @Component
 public class StorageReader {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private final LeaderCall leaders;
-    private final ServiceGuards guards;
 
-    public StorageReader(LeaderCall leaders, ServiceGuards guards) {
+    public StorageReader(LeaderCall leaders) {
         this.leaders = leaders;
-        this.guards = guards;
-    }
-
-    /** A call to the target's leader, through that storage node's breaker and bulkhead. */
-    private <T> Mono<T> guarded(LeaderCall.Target t, Mono<T> call) {
-        return guards.storage(t.partition().leader()).guard(call);
     }
 
     /** Whole batches from the one holding {@code offset}; waits up to {@code wait} for data at the end. */
     public Mono<Fetched> fetch(String vhost, String topic, int partition, long offset, int maxBytes, Duration wait) {
-        return leaders.call(vhost, topic, partition, t -> guarded(t, t.leader().get()
+        return leaders.call(vhost, topic, partition, t -> t.leader().get()
                 .uri(u -> u.path("/internal/partitions/{vhost}/{topic}/{partition}/records")
                         .queryParam("offset", offset).queryParam("maxBytes", maxBytes)
                         .queryParam("waitMs", wait.toMillis()).queryParam("epoch", t.partition().leaderEpoch())
@@ -48,11 +41,11 @@ public class StorageReader {
                     byte[] body = r.getBody() == null ? new byte[0] : r.getBody();
                     return new Fetched(ByteBuffer.wrap(body), header(h, "X-Log-Start-Offset"), header(h, "X-Log-End-Offset"),
                             header(h, "X-High-Watermark"));
-                })));
+                }));
     }
 
     public Mono<PartitionOffsets> offsets(String vhost, String topic, int partition, Long timestamp) {
-        return leaders.call(vhost, topic, partition, t -> guarded(t, t.leader().get()
+        return leaders.call(vhost, topic, partition, t -> t.leader().get()
                 .uri(u -> {
                     u.path("/internal/partitions/{vhost}/{topic}/{partition}/offsets");
                     if (timestamp != null) {
@@ -60,14 +53,14 @@ public class StorageReader {
                     }
                     return u.build(vhost, topic, partition);
                 })
-                .retrieve().bodyToMono(PartitionOffsets.class).timeout(TIMEOUT)));
+                .retrieve().bodyToMono(PartitionOffsets.class).timeout(TIMEOUT));
     }
 
     public Mono<Optional<Long>> committed(String vhost, String topic, int partition, String subscription) {
-        return leaders.call(vhost, topic, partition, t -> guarded(t, t.leader().get()
+        return leaders.call(vhost, topic, partition, t -> t.leader().get()
                 .uri("/internal/partitions/{vhost}/{topic}/{partition}/cursors/{sub}", vhost, topic, partition, subscription)
                 .retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Long>>() { }).timeout(TIMEOUT)
-                .map(m -> Optional.ofNullable(m.get("offset")))));
+                .map(m -> Optional.ofNullable(m.get("offset"))));
     }
 
     /** Commits {@code offset} from a member of group {@code generation}: refused ({@code fenced}) once a newer one committed. */
@@ -86,20 +79,20 @@ public class StorageReader {
     }
 
     private Mono<Void> putCursor(String vhost, String topic, int partition, String subscription, Map<String, Object> body) {
-        return leaders.call(vhost, topic, partition, t -> guarded(t, t.leader().put()
+        return leaders.call(vhost, topic, partition, t -> t.leader().put()
                 .uri("/internal/partitions/{vhost}/{topic}/{partition}/cursors/{sub}", vhost, topic, partition, subscription)
                 .bodyValue(body)
-                .retrieve().toBodilessEntity().timeout(TIMEOUT).then()));
+                .retrieve().toBodilessEntity().timeout(TIMEOUT).then());
     }
 
     /** Up to {@code limit} records of the partition with {@code key}, newest first, through the storage key index. */
     public Mono<java.util.List<io.tributary.protocol.record.Record>> byKey(String vhost, String topic, int partition, byte[] key, int limit) {
         String encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key);
-        return leaders.call(vhost, topic, partition, t -> guarded(t, t.leader().get()
+        return leaders.call(vhost, topic, partition, t -> t.leader().get()
                 .uri(u -> u.path("/internal/partitions/{vhost}/{topic}/{partition}/keys")
                         .queryParam("key", encoded).queryParam("limit", limit).build(vhost, topic, partition))
                 .retrieve().bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).timeout(TIMEOUT)
-                .map(StorageReader::decodeKeyed)));
+                .map(StorageReader::decodeKeyed));
     }
 
     /** The storage key lookup's answer: repeated (int64 offset, record). */

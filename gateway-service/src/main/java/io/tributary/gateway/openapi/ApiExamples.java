@@ -20,13 +20,16 @@ public final class ApiExamples {
     public static final String TOPIC_SPEC = """
             {"partitions":3,"replicationFactor":1,"retentionMs":604800000,"retentionBytes":-1}""";
     public static final String TOPIC_VIEW = """
-            {"vhost":"default","name":"orders","id":"5a4c...","partitionCount":2,"replicationFactor":1,
+            {"vhost":"default","name":"orders","id":"5a4c...","partitionCount":2,"replicationFactor":3,
+             "minInSyncReplicas":2,"uncleanLeaderElection":false,
              "retentionMs":604800000,"retentionBytes":-1,"flush":"replicated","createdAt":1795670000000,
              "partitions":[
-               {"partition":0,"leader":"storage-1","replicas":["storage-1"],"isr":["storage-1"],"leaderEpoch":1,
-                "startOffset":0,"endOffset":42,"sizeBytes":5120},
-               {"partition":1,"leader":"storage-2","replicas":["storage-2"],"isr":["storage-2"],"leaderEpoch":1,
-                "startOffset":0,"endOffset":17,"sizeBytes":2048}]}""";
+               {"partition":0,"leader":"storage-1","replicas":["storage-1","storage-2","storage-3"],
+                "isr":["storage-1","storage-2","storage-3"],"leaderEpoch":2,"startOffset":0,"endOffset":42,
+                "highWatermark":42,"replicaLogEndOffsets":{"storage-1":42,"storage-2":42,"storage-3":42},"sizeBytes":5120},
+               {"partition":1,"leader":"storage-2","replicas":["storage-2","storage-3","storage-1"],
+                "isr":["storage-2","storage-3"],"leaderEpoch":1,"startOffset":0,"endOffset":17,
+                "highWatermark":17,"replicaLogEndOffsets":{"storage-1":9,"storage-2":17,"storage-3":17},"sizeBytes":2048}]}""";
     public static final String TOPIC_LIST = "{\"topics\":[" + TOPIC_VIEW + "]}";
 
     public static final String SUBSCRIPTION_SPEC = """
@@ -50,9 +53,12 @@ public final class ApiExamples {
             {"key":"order-42","messages":[{"id":"0-41","topic":"orders","partition":0,"offset":41,"timestamp":1795670000000,
               "key":"order-42","headers":{},"tag":null,"payload":{"item":"book","qty":2}}]}""";
     public static final String CLUSTER = """
-            {"controller":"coordinator-1","metadataVersion":12,
-             "nodes":[{"id":"storage-1","url":"http://127.0.0.1:7091","partitionsLed":3}],
-             "underReplicatedPartitions":0}""";
+            {"controller":"coordinator-1","controllerEpoch":4,"metadataVersion":12,
+             "nodes":[{"id":"storage-1","url":"http://127.0.0.1:7091","leaseExpiresInMs":3120,"partitionsLed":1,"replicasHeld":3}],
+             "underReplicatedPartitions":0,"offlinePartitions":0,
+             "partitions":[{"vhost":"default","topic":"orders","partition":0,"leader":"storage-1","leaderEpoch":2,
+               "replicas":["storage-1","storage-2","storage-3"],"isr":["storage-1","storage-2","storage-3"],"highWatermark":42,
+               "replicaLogEndOffsets":{"storage-1":42,"storage-2":42,"storage-3":42}}]}""";
 
     public static final String EXCHANGE_SPEC = """
             {"type":"topic","alternateExchange":"unrouted"}""";

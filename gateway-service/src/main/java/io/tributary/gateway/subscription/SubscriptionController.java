@@ -131,8 +131,9 @@ public class SubscriptionController {
                 .map(z -> {
                     Long committed = z.getT2().orElse(null);
                     long from = committed != null ? committed : z.getT1().startOffset();
-                    return new SubscriptionView.PartitionLag(p, committed, z.getT1().endOffset(),
-                            Math.max(0, z.getT1().endOffset() - from), null);
+                    // A consumer reads up to the high watermark: that is the end its lag counts to.
+                    long end = z.getT1().highWatermark();
+                    return new SubscriptionView.PartitionLag(p, committed, end, Math.max(0, end - from), null);
                 })
                 .onErrorResume(e -> Mono.just(new SubscriptionView.PartitionLag(p, null, null, null,
                         ProblemWebExceptionHandler.toProblem(e).detail())));

@@ -10,7 +10,7 @@ import java.util.List;
  * A subscription as the public API shows it: its settings, its live members, the group's
  * generation and whether a rebalance is still taking effect (some member has not yet acted
  * on the current generation's assignment), and per partition the committed position (next
- * offset to read), the log end and the lag between them.
+ * offset to read), the end a consumer can read to (the high watermark) and the lag between them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SubscriptionView(

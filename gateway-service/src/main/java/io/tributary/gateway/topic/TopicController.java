@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.gateway.cluster.CoordinatorClient;
+import io.tributary.gateway.cluster.ReplicaProgress;
 import io.tributary.gateway.cluster.StorageReader;
 import io.tributary.gateway.openapi.ApiExamples;
 import io.tributary.protocol.admin.TopicSpec;
@@ -36,22 +37,26 @@ import reactor.core.publisher.Mono;
 @RequestMapping("/api/v1/vhosts/{vhost}/topics")
 @Tag(name = "Topics", description = "Partitioned, replayable logs")
 public class TopicController {
-    private static final Set<String> SPEC_FIELDS = Set.of("partitions", "replicationFactor", "retentionMs", "retentionBytes", "flush");
+    private static final Set<String> SPEC_FIELDS = Set.of("partitions", "replicationFactor", "retentionMs", "retentionBytes", "flush",
+            "minInSyncReplicas", "uncleanLeaderElection");
     private final CoordinatorClient coordinator;
     private final StorageReader storage;
     private final MetadataWatcher metadata;
+    private final ReplicaProgress progress;
 
-    public TopicController(CoordinatorClient coordinator, StorageReader storage, MetadataWatcher metadata) {
+    public TopicController(CoordinatorClient coordinator, StorageReader storage, MetadataWatcher metadata, ReplicaProgress progress) {
         this.coordinator = coordinator;
         this.storage = storage;
         this.metadata = metadata;
+        this.progress = progress;
     }
 
     @PutMapping("/{topic}")
     @Operation(summary = "Create a topic",
             description = "Idempotent: the same settings again answer 200 with the topic; different settings are a 409. "
-                    + "Every field is optional: partitions 1, replicationFactor 1, retentionMs 7 days (-1 = forever), "
-                    + "retentionBytes -1 (no limit), flush 'replicated' (or 'sync').",
+                    + "Every field is optional: partitions 1, replicationFactor 3 (or the number of live storage nodes "
+                    + "if fewer), minInSyncReplicas 2 with three or more replicas (else 1), uncleanLeaderElection false, "
+                    + "retentionMs 7 days (-1 = forever), retentionBytes -1 (no limit), flush 'replicated' (or 'sync').",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = "application/json", examples = @ExampleObject(value = ApiExamples.TOPIC_SPEC))),
             responses = {
@@ -68,9 +73,10 @@ public class TopicController {
         Names.require("topic", topic);
         JsonFields f = JsonFields.of(body, "topic settings", SPEC_FIELDS);
         TopicSpec spec = new TopicSpec(f.integer("partitions"), f.integer("replicationFactor"), f.longValue("retentionMs"),
-                f.longValue("retentionBytes"), f.string("flush"));
+                f.longValue("retentionBytes"), f.string("flush"), f.integer("minInSyncReplicas"), f.bool("uncleanLeaderElection"));
         return coordinator.putTopic(vhost, topic, spec)
-                .flatMap(c -> view(c.body()).map(v -> ResponseEntity.status(c.created() ? HttpStatus.CREATED : HttpStatus.OK).body(v)));
+                .flatMap(c -> progress.of(c.snapshot()).flatMap(reports -> view(c.body(), reports))
+                        .map(v -> ResponseEntity.status(c.created() ? HttpStatus.CREATED : HttpStatus.OK).body(v)));
     }
 
     @GetMapping
@@ -79,11 +85,11 @@ public class TopicController {
                     examples = @ExampleObject(value = ApiExamples.TOPIC_LIST))))
     public Mono<Map<String, Object>> list(@PathVariable String vhost) {
         Names.require("vhost", vhost);
-        return metadata.refresh().flatMapMany(m -> {
+        return metadata.refresh().flatMap(m -> {
             m.requireVhost(vhost);
-            return Flux.fromIterable(m.metadata().topics()).filter(t -> t.vhost().equals(vhost));
-        }).flatMapSequential(this::view).sort(Comparator.comparing(TopicView::name)).collectList()
-                .map(list -> Map.of("topics", list));
+            return progress.of(m).flatMap(reports -> Flux.fromIterable(m.metadata().topics()).filter(t -> t.vhost().equals(vhost))
+                    .flatMapSequential(t -> view(t, reports)).sort(Comparator.comparing(TopicView::name)).collectList());
+        }).map(list -> Map.of("topics", list));
     }
 
     @GetMapping("/{topic}")
@@ -96,7 +102,10 @@ public class TopicController {
     public Mono<TopicView> describe(@PathVariable String vhost, @PathVariable String topic) {
         Names.require("vhost", vhost);
         Names.require("topic", topic);
-        return metadata.refresh().map(m -> m.requireTopic(vhost, topic)).flatMap(this::view);
+        return metadata.refresh().flatMap(m -> {
+            TopicInfo t = m.requireTopic(vhost, topic);
+            return progress.of(m).flatMap(reports -> view(t, reports));
+        });
     }
 
     @DeleteMapping("/{topic}")
@@ -110,18 +119,21 @@ public class TopicController {
         return coordinator.deleteTopic(vhost, topic).thenReturn(ResponseEntity.noContent().build());
     }
 
-    private Mono<TopicView> view(TopicInfo t) {
+    private Mono<TopicView> view(TopicInfo t, Map<String, Map<String, ReplicaProgress.Report>> reports) {
         return Flux.fromIterable(t.assignments())
-                .flatMapSequential(p -> partitionView(t, p))
+                .flatMapSequential(p -> partitionView(t, p, reports.getOrDefault(ReplicaProgress.key(t.vhost(), t.name(),
+                        p.partition()), Map.of())))
                 .collectList()
                 .map(parts -> TopicView.of(t, parts));
     }
 
-    private Mono<TopicView.PartitionView> partitionView(TopicInfo t, PartitionInfo p) {
+    private Mono<TopicView.PartitionView> partitionView(TopicInfo t, PartitionInfo p, Map<String, ReplicaProgress.Report> replicas) {
+        Map<String, Long> logEnds = new java.util.TreeMap<>();
+        replicas.forEach((node, r) -> logEnds.put(node, r.logEndOffset()));
         return storage.offsets(t.vhost(), t.name(), p.partition(), null)
                 .map(o -> new TopicView.PartitionView(p.partition(), p.leader(), p.replicas(), p.isr(), p.leaderEpoch(),
-                        o.startOffset(), o.endOffset(), o.sizeBytes(), null))
+                        o.startOffset(), o.endOffset(), o.highWatermark(), logEnds, o.sizeBytes(), null))
                 .onErrorResume(e -> Mono.just(new TopicView.PartitionView(p.partition(), p.leader(), p.replicas(), p.isr(),
-                        p.leaderEpoch(), null, null, null, ProblemWebExceptionHandler.toProblem(e).detail())));
+                        p.leaderEpoch(), null, null, null, logEnds, null, ProblemWebExceptionHandler.toProblem(e).detail())));
     }
 }

@@ -7,11 +7,14 @@ import java.util.List;
  * {@code GET /internal/metadata}. {@code version} grows with every change (a Redis counter,
  * so it survives coordinator restarts).
  *
+ * @param controller the active controller (a coordinator id) that served it
+ * @param controllerEpoch that controller's fencing epoch (its term)
  * @param nodes the live storage nodes
  */
 public record ClusterMetadata(
         long version,
         String controller,
+        long controllerEpoch,
         List<NodeInfo> nodes,
         List<String> vhosts,
         List<TopicInfo> topics,

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.web.reactive.function.client.WebClient;
+import io.tributary.protocol.cluster.CoordinatorCall;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -14,7 +14,7 @@ import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 
 /**
- * Keeps a service's copy of the cluster metadata current by long-polling the coordinator
+ * Keeps a service's copy of the cluster metadata current by long-polling the active controller
  * ({@code GET /internal/metadata?after=<version>&waitMs=...}): the coordinator answers as soon
  * as its version moves past the one we hold, or with the same snapshot when the wait ends.
  * A caller that misses (unknown topic, not-leader) calls {@link #refresh()} before failing,
@@ -24,13 +24,13 @@ public class MetadataWatcher implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(MetadataWatcher.class);
     private static final Duration LONG_POLL = Duration.ofSeconds(20);
 
-    private final WebClient coordinator;
+    private final CoordinatorCall coordinators;
     private final AtomicReference<MetadataSnapshot> current = new AtomicReference<>();
     private final Sinks.Many<MetadataSnapshot> updates = Sinks.many().replay().latest();
     private volatile Disposable loop;
 
-    public MetadataWatcher(WebClient coordinator) {
-        this.coordinator = coordinator;
+    public MetadataWatcher(CoordinatorCall coordinators) {
+        this.coordinators = coordinators;
     }
 
     /** The newest snapshot; {@code unavailable} before the first one arrived. */
@@ -67,11 +67,11 @@ public class MetadataWatcher implements SmartLifecycle {
     }
 
     private Mono<ClusterMetadata> fetch(long after, Duration wait) {
-        return coordinator.get()
+        return coordinators.call(c -> c.get()
                 .uri(u -> u.path("/internal/metadata").queryParam("after", after).queryParam("waitMs", wait.toMillis()).build())
                 .retrieve()
                 .bodyToMono(ClusterMetadata.class)
-                .timeout(wait.plusSeconds(10));
+                .timeout(wait.plusSeconds(10)));
     }
 
     private MetadataSnapshot accept(ClusterMetadata m) {

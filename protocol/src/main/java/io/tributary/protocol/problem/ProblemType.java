@@ -38,6 +38,8 @@ public enum ProblemType {
     /** A damaged batch in the middle of a partition's log: nothing at or past it is served. */
     CORRUPT_LOG("corrupt-log", 500, "Corrupt log"),
     UNAVAILABLE("unavailable", 503, "Unavailable"),
+    /** An acks=all write while fewer replicas than minInSyncReplicas are in sync: nothing was stored. */
+    NOT_ENOUGH_REPLICAS("not-enough-replicas", 503, "Not enough in-sync replicas"),
     /** Some messages of a publish were stored and some were not confirmed: the answer's results say which. */
     PARTIALLY_STORED("partially-stored", 503, "Partially stored");
 

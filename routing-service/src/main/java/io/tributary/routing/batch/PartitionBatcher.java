@@ -1,6 +1,7 @@
 package io.tributary.routing.batch;
 
 import io.tributary.protocol.problem.ProblemType;
+import io.tributary.protocol.publish.Acks;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.record.RecordBatchBuilder;
 import io.tributary.routing.producer.ProducerIds;
@@ -42,10 +43,11 @@ public final class PartitionBatcher {
     /** Sends one built batch to a partition's leader. */
     @FunctionalInterface
     public interface Sender {
-        Mono<AppendResponse> send(String vhost, String topic, int partition, ByteBuffer batch);
+        Mono<AppendResponse> send(String vhost, String topic, int partition, Acks acks, ByteBuffer batch);
     }
 
-    private record Key(String vhost, String topic, int partition) {
+    /** A chain per partition and acks level: a batch is answered when its acks hold, so levels never share one. */
+    private record Key(String vhost, String topic, int partition, Acks acks) {
     }
 
     private record Request(List<ByteBuffer> records, int bytes, MonoSink<List<Long>> sink) {
@@ -94,9 +96,14 @@ public final class PartitionBatcher {
 
     /** Appends {@code records} to the partition, possibly with other callers' records; completes with their offsets, in order. */
     public Mono<List<Long>> send(String vhost, String topic, int partition, List<ByteBuffer> records) {
+        return send(vhost, topic, partition, Acks.ALL, records);
+    }
+
+    /** As above, answered when {@code acks} hold ({@code none} is sent as {@code leader}: the caller does not wait). */
+    public Mono<List<Long>> send(String vhost, String topic, int partition, Acks acks, List<ByteBuffer> records) {
         Objects.requireNonNull(records);
         int bytes = records.stream().mapToInt(ByteBuffer::remaining).sum();
-        Key key = new Key(vhost, topic, partition);
+        Key key = new Key(vhost, topic, partition, acks == Acks.NONE ? Acks.LEADER : acks);
         return Mono.create(sink -> {
             Chain c = chains.computeIfAbsent(key, Chain::new);
             Flight flight = null;
@@ -172,7 +179,7 @@ public final class PartitionBatcher {
             r.records().forEach(builder::add);
         }
         Key k = flight.chain().key;
-        sender.send(k.vhost(), k.topic(), k.partition(), builder.build()).subscribe(
+        sender.send(k.vhost(), k.topic(), k.partition(), k.acks(), builder.build()).subscribe(
                 stored -> landed(flight, stored),
                 error -> failed(flight, error, mayResend));
     }

@@ -149,7 +149,7 @@ public class PublishService {
             Placement first = group.get(0);
             String topic = first.topic().name();
             List<ByteBuffer> records = group.stream().map(pl -> entries.get(pl.entry()).record()).toList();
-            return batcher.send(vhost, topic, first.partition(), records)
+            return batcher.send(vhost, topic, first.partition(), acks, records)
                     .map(offsets -> {
                         List<Map.Entry<Placement, PublishResult>> out = new ArrayList<>();
                         for (int j = 0; j < group.size(); j++) {

@@ -37,7 +37,7 @@ class PartitionBatcherTest {
         final AtomicLong next = new AtomicLong();
 
         @Override
-        public Mono<AppendResponse> send(String vhost, String topic, int partition, ByteBuffer batch) {
+        public Mono<AppendResponse> send(String vhost, String topic, int partition, io.tributary.protocol.publish.Acks acks, ByteBuffer batch) {
             RecordBatch b = RecordBatch.view(batch);
             b.validate();
             batches.add(b);
@@ -85,7 +85,7 @@ class PartitionBatcherTest {
 
     @Test
     void aFailedAppendFailsEveryCallerInTheBatch() {
-        PartitionBatcher batcher = new PartitionBatcher((v, t, p, b) -> Mono.error(new IllegalStateException("leader gone")), new ProducerIds(1),
+        PartitionBatcher batcher = new PartitionBatcher((v, t, p, a, b) -> Mono.error(new IllegalStateException("leader gone")), new ProducerIds(1),
                 Duration.ofMillis(20), 1 << 20, Schedulers.parallel());
         Mono<List<Long>> a = batcher.send("v", "t", 0, List.of(record("a")));
         Mono<List<Long>> b = batcher.send("v", "t", 0, List.of(record("b")));
@@ -95,7 +95,7 @@ class PartitionBatcherTest {
     @Test
     void retriedIdsKeepTheirOriginalOffsets() {
         PartitionBatcher batcher = new PartitionBatcher(
-                (v, t, p, b) -> Mono.just(new AppendResponse(10, 10, 11, List.of(3L, 10L))), new ProducerIds(1), Duration.ZERO, 1 << 20,
+                (v, t, p, a, b) -> Mono.just(new AppendResponse(10, 10, 11, List.of(3L, 10L))), new ProducerIds(1), Duration.ZERO, 1 << 20,
                 Schedulers.parallel());
         assertThat(batcher.send("v", "t", 0, List.of(record("retry"), record("new"))).block()).containsExactly(3L, 10L);
     }
@@ -109,7 +109,7 @@ class PartitionBatcherTest {
         long next;
 
         @Override
-        public Mono<AppendResponse> send(String vhost, String topic, int partition, ByteBuffer batch) {
+        public Mono<AppendResponse> send(String vhost, String topic, int partition, io.tributary.protocol.publish.Acks acks, ByteBuffer batch) {
             RecordBatch b = RecordBatch.view(batch);
             b.validate();
             batches.add(b);
@@ -154,7 +154,7 @@ class PartitionBatcherTest {
     @Test
     void aBatchRefusedAsOutOfSequenceIsResentOnceUnderANewProducer() {
         List<RecordBatch> seen = new CopyOnWriteArrayList<>();
-        PartitionBatcher batcher = new PartitionBatcher((v, t, p, b) -> {
+        PartitionBatcher batcher = new PartitionBatcher((v, t, p, a, b) -> {
             RecordBatch batch = RecordBatch.view(b);
             seen.add(batch);
             if (seen.size() == 1) {
@@ -171,7 +171,7 @@ class PartitionBatcherTest {
     @Test
     void aChainWhoseBatchFailedStartsOverUnderANewProducer() {
         List<RecordBatch> seen = new CopyOnWriteArrayList<>();
-        PartitionBatcher batcher = new PartitionBatcher((v, t, p, b) -> {
+        PartitionBatcher batcher = new PartitionBatcher((v, t, p, a, b) -> {
             seen.add(RecordBatch.view(b));
             return seen.size() == 2 ? Mono.error(TributaryException.unavailable("timed out", null))
                     : Mono.just(new AppendResponse(0, 0, 1, null));

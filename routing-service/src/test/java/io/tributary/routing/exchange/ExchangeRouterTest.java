@@ -19,7 +19,7 @@ class ExchangeRouterTest {
         for (String n : names) {
             ts.add(new TopicInfo("v", n, n + "-id", 1, 1, -1, -1, "replicated", 0, List.of()));
         }
-        return new MetadataSnapshot(new ClusterMetadata(1, "c", List.of(), List.of("v"), ts, List.of()));
+        return new MetadataSnapshot(new ClusterMetadata(1, "c", 1, List.of(), List.of("v"), ts, List.of()));
     }
 
     static ExchangeInfo ex(String name, String type, String alternate) {

@@ -1,6 +1,8 @@
 package io.tributary.storage.api;
 
 import io.tributary.protocol.http.BodyReader;
+import io.tributary.protocol.problem.ProblemType;
+import io.tributary.protocol.publish.Acks;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordCodec;
@@ -40,11 +42,12 @@ import reactor.core.scheduler.Scheduler;
  * The node's internal partition API (cluster token required).
  *
  * <pre>
- * POST /internal/partitions/{vhost}/{topic}/{p}/append?epoch=E     body: one record batch (octet-stream)
+ * POST /internal/partitions/{vhost}/{topic}/{p}/append?epoch=E&acks=all|leader     body: one record batch (octet-stream)
  *      -> {"baseOffset","lastOffset","logEndOffset"[,"offsets":[...] when some records were retries]}
+ *         once the acks hold; 503 not-enough-replicas (acks=all, in-sync set below minInSyncReplicas)
  * GET  /internal/partitions/{vhost}/{topic}/{p}/records?offset=&maxBytes=&waitMs=
- *      -> whole batches as stored (octet-stream, zero-copy from the segment file once verified),
- *         headers X-Log-Start-Offset / X-Log-End-Offset / X-High-Watermark
+ *      -> whole batches as stored below the high watermark (octet-stream, zero-copy from the
+ *         segment file once verified), headers X-Log-Start-Offset / X-Log-End-Offset / X-High-Watermark
  * GET  /internal/partitions/{vhost}/{topic}/{p}/keys?key=base64url&limit=
  *      -> the records with that key, newest first: repeated (int64 offset, record as RecordCodec encodes it)
  * GET  /internal/partitions/{vhost}/{topic}/{p}/offsets[?timestamp=]
@@ -72,13 +75,39 @@ public class PartitionController {
         this.props = props;
     }
 
+    /**
+     * An append, answered when {@code acks} hold: {@code leader} once the leader stored it
+     * (and, for a {@code sync} topic, fsynced it), {@code all} (the default) once the high
+     * watermark passed it, i.e. every in-sync replica has it. An {@code acks=all} append with
+     * fewer in-sync replicas than the topic's minInSyncReplicas is refused before anything is
+     * stored (503 {@code not-enough-replicas}).
+     */
     @PostMapping("/append")
     public Mono<AppendResult> append(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
-            @RequestParam(required = false) Integer epoch, ServerWebExchange exchange) {
+            @RequestParam(required = false) Integer epoch, @RequestParam(required = false) String acks, ServerWebExchange exchange) {
+        Acks level = acks == null ? Acks.ALL : Acks.parse(acks);
         return BodyReader.read(exchange.getRequest(), props.maxBatchBytes().toBytes(), "record batch")
                 .zipWith(resolver.leader(vhost, topic, partition, epoch))
                 .publishOn(disk)
-                .flatMap(t -> t.getT2().partition().append(t.getT1(), t.getT2().leaderEpoch(), t.getT2().syncFlush()));
+                .flatMap(t -> {
+                    LedPartition led = t.getT2();
+                    if (level == Acks.ALL && led.placement().isr().size() < led.topic().minInSyncReplicas()) {
+                        return Mono.error(new TributaryException(ProblemType.NOT_ENOUGH_REPLICAS, topic + "/" + partition + " has "
+                                + led.placement().isr().size() + " in-sync replicas " + led.placement().isr() + "; acks=all needs "
+                                + led.topic().minInSyncReplicas() + ". Nothing was stored", Duration.ofSeconds(1), null));
+                    }
+                    return led.partition().append(t.getT1(), led.leaderEpoch(), led.syncFlush())
+                            .flatMap(r -> level == Acks.ALL ? acknowledged(led, r) : Mono.just(r));
+                });
+    }
+
+    /** The append's result once the high watermark passed its last record. */
+    private Mono<AppendResult> acknowledged(LedPartition led, AppendResult r) {
+        long last = r.offsets() == null ? r.lastOffset() : r.offsets().stream().mapToLong(Long::longValue).max().orElse(-1);
+        led.partition().lead(props.nodeId(), led.leaderEpoch(), led.placement().isr(), led.topic().minInSyncReplicas());
+        return led.partition().highWatermark().awaitPast(last, props.replicationWait()).flatMap(done -> done ? Mono.just(r)
+                : Mono.error(TributaryException.unavailable("the in-sync replicas " + led.placement().isr()
+                        + " did not confirm offset " + last + " in time; retrying the same batch is safe")));
     }
 
     @GetMapping("/records")
@@ -92,19 +121,22 @@ public class PartitionController {
         int max = maxBytes == null ? (int) props.maxFetchBytes().toBytes()
                 : Math.max(1, Math.min(maxBytes, (int) props.maxFetchBytes().toBytes()));
         Duration wait = Duration.ofMillis(Math.max(0, Math.min(waitMs, MAX_WAIT_MS)));
-        return resolver.leader(vhost, topic, partition, epoch)
+        // Consumers see only what every in-sync replica has: reads stop at the high watermark,
+        // and a long poll waits for it (not the log end) to move past the offset.
+        return resolver.reader(vhost, topic, partition, epoch)
                 .map(LedPartition::partition)
-                .flatMap(p -> p.awaitDataAfter(offset, wait).then(Mono.fromCallable(() -> p.read(offset, max)).subscribeOn(disk)))
-                .flatMap(r -> write(response, r));
+                .flatMap(p -> (wait.isZero() ? Mono.just(true) : p.highWatermark().awaitPast(offset, wait))
+                        .then(Mono.fromCallable(() -> p.readVisible(offset, max)).subscribeOn(disk))
+                        .flatMap(r -> write(response, r, p.highWatermark().value())));
     }
 
     /** Sends a read: a verified file region with sendfile where the connection allows it, else from memory. */
-    private static Mono<Void> write(ServerHttpResponse response, LogRead r) {
+    static Mono<Void> write(ServerHttpResponse response, LogRead r, long highWatermark) {
         HttpHeaders h = response.getHeaders();
         h.setContentType(MediaType.APPLICATION_OCTET_STREAM);
         h.set(LOG_START, Long.toString(r.logStartOffset()));
         h.set(LOG_END, Long.toString(r.logEndOffset()));
-        h.set(HIGH_WATERMARK, Long.toString(r.logEndOffset()));
+        h.set(HIGH_WATERMARK, Long.toString(highWatermark));
         h.setContentLength(r.length());
         if (r.isFileRegion()) {
             ZeroCopyHttpOutputMessage zeroCopy = zeroCopy(response);
@@ -146,7 +178,10 @@ public class PartitionController {
             return Mono.error(TributaryException.invalidArgument("key must be base64url"));
         }
         int n = Math.max(1, Math.min(limit, MAX_KEY_RESULTS));
-        return hosted(vhost, topic, partition).map(p -> encode(p.log().findByKey(keyBytes, n))).flatMap(bytes -> {
+        return hosted(vhost, topic, partition).map(p -> {
+            long hw = p.highWatermark().value();
+            return encode(p.log().findByKey(keyBytes, n).stream().filter(r -> r.offset() < hw).toList());
+        }).flatMap(bytes -> {
             response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
             return response.writeWith(Mono.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes)));
         });
@@ -161,7 +196,13 @@ public class PartitionController {
         return out.flip();
     }
 
+    /** The led partition for a read (served below the high watermark even while Redis is away). */
     private Mono<Partition> hosted(String vhost, String topic, int partition) {
+        return resolver.reader(vhost, topic, partition, null).map(LedPartition::partition).publishOn(disk);
+    }
+
+    /** The led partition for a write: refused while this node cannot vouch for its lease. */
+    private Mono<Partition> hostedForWrite(String vhost, String topic, int partition) {
         return resolver.leader(vhost, topic, partition, null).map(LedPartition::partition).publishOn(disk);
     }
 
@@ -174,7 +215,7 @@ public class PartitionController {
             Map<String, Long> result = new LinkedHashMap<>();
             result.put("startOffset", start);
             result.put("endOffset", end);
-            result.put("highWatermark", end);
+            result.put("highWatermark", p.highWatermark().value());
             result.put("sizeBytes", p.log().sizeInBytes());
             result.put("segments", (long) p.log().segmentCount());
             if (timestamp != null) {
@@ -213,7 +254,7 @@ public class PartitionController {
         if (commit.offset() == null || commit.offset() < 0) {
             return Mono.error(TributaryException.invalidArgument("offset must be given and not negative"));
         }
-        return hosted(vhost, topic, partition).map(p -> {
+        return hostedForWrite(vhost, topic, partition).map(p -> {
             long end = p.log().endOffset();
             if (commit.offset() > end) {
                 throw TributaryException.invalidArgument("offset " + commit.offset() + " is past the end of the log (" + end + ")");

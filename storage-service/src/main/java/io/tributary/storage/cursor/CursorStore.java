@@ -37,6 +37,8 @@ public final class CursorStore implements AutoCloseable {
     private final FileCache files;
     private final Map<String, Cursor> cursors = new HashMap<>();
     private long size;
+    /** Counts changes since open, so a follower can tell its copy is behind the leader's. */
+    private long version;
 
     private CursorStore(Path file, FileCache files) {
         this.file = file;
@@ -101,6 +103,28 @@ public final class CursorStore implements AutoCloseable {
         return Optional.ofNullable(cursors.get(subscription));
     }
 
+    /** How often this store changed since it was opened (a follower compares it with what it copied). */
+    public synchronized long version() {
+        return version;
+    }
+
+    /** Every cursor with its generation. */
+    public synchronized Map<String, Cursor> cursors() {
+        return new TreeMap<>(cursors);
+    }
+
+    /** Replaces every cursor with the leader's (a follower's copy): written compactly, durably. */
+    public synchronized void replaceAll(Map<String, Cursor> leaders) {
+        cursors.clear();
+        cursors.putAll(leaders);
+        version++;
+        try {
+            compact();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public synchronized Map<String, Long> all() {
         Map<String, Long> all = new TreeMap<>();
         cursors.forEach((k, v) -> all.put(k, v.offset()));
@@ -148,6 +172,7 @@ public final class CursorStore implements AutoCloseable {
             }
             size += line.limit();
             cursors.put(subscription, cursor);
+            version++;
             if (size > COMPACT_BYTES) {
                 compact();
             }
@@ -158,6 +183,7 @@ public final class CursorStore implements AutoCloseable {
 
     public synchronized void remove(String subscription) {
         if (cursors.remove(subscription) != null) {
+            version++;
             try {
                 compact();
             } catch (IOException e) {

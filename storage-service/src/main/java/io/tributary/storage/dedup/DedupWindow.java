@@ -47,6 +47,10 @@ public final class DedupWindow {
         }
     }
 
+    public void clear() {
+        ids.clear();
+    }
+
     public long windowMs() {
         return windowMs;
     }

@@ -123,6 +123,10 @@ public final class ProducerSequences {
         }
     }
 
+    public void clear() {
+        producers.clear();
+    }
+
     public int producerCount() {
         return producers.size();
     }

@@ -128,6 +128,23 @@ public final class PartitionLog implements AutoCloseable {
         long base = active.nextOffset();
         batch.setBaseOffset(base);
         batch.setLeaderEpoch(leaderEpoch);
+        write(batch);
+        return new AppendResult(base, batch.lastOffset(), batch.nextOffset());
+    }
+
+    /**
+     * Appends a batch copied from the leader, byte for byte: its offsets and epoch were
+     * assigned there and must follow on from this log's end.
+     */
+    public synchronized void appendReplicated(RecordBatch batch) {
+        if (batch.baseOffset() != active.nextOffset()) {
+            throw new TributaryException(ProblemType.INVALID_ARGUMENT, "a replicated batch at offset " + batch.baseOffset()
+                    + " does not follow this log's end " + active.nextOffset());
+        }
+        write(batch);
+    }
+
+    private void write(RecordBatch batch) {
         try {
             if (active.shouldRoll(batch.sizeInBytes(), System.currentTimeMillis())) {
                 roll();
@@ -137,7 +154,41 @@ public final class PartitionLog implements AutoCloseable {
             throw new TributaryException(ProblemType.UNAVAILABLE, "this storage node cannot write: " + e.getMessage(),
                     Duration.ofSeconds(5), e);
         }
-        return new AppendResult(base, batch.lastOffset(), batch.nextOffset());
+    }
+
+    /**
+     * Cuts the log back to {@code offset} (a batch boundary at or below the end): a follower
+     * dropping what a new leader does not have. Segments wholly past it are deleted; the one
+     * holding it is cut at that batch and becomes the active segment again, its indexes
+     * rebuilt by the same scan recovery uses.
+     */
+    public synchronized void truncateTo(long offset) {
+        if (offset >= endOffset()) {
+            return;
+        }
+        if (offset < startOffset()) {
+            throw new IllegalArgumentException("cannot truncate to " + offset + ", before the log start " + startOffset());
+        }
+        while (segments.size() > 1 && segments.lastKey() >= offset) {
+            LogSegment gone = segments.pollLastEntry().getValue();
+            files.forget(gone.logFile());
+            gone.delete();
+        }
+        LogSegment last = segments.lastEntry().getValue();
+        try {
+            long position = last.positionOf(offset);
+            files.forget(last.logFile());
+            try (FileCache.Handle h = files.open(last.logFile())) {
+                h.channel().truncate(position);
+                h.channel().force(true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot truncate " + last.logFile(), e);
+        }
+        files.forget(last.logFile());
+        active = LogSegment.recoverActive(dir, last.baseOffset(), config, files, recovery);
+        segments.put(last.baseOffset(), active);
+        log.info("{}: truncated to offset {}", dir, offset);
     }
 
     /** Seals the active segment and starts a new one at the end offset. */
@@ -156,6 +207,11 @@ public final class PartitionLog implements AutoCloseable {
      * it), at most {@code maxBytes} (but at least one batch), never past the end of one segment.
      */
     public LogRead read(long offset, int maxBytes) {
+        return read(offset, maxBytes, Long.MAX_VALUE);
+    }
+
+    /** As {@link #read(long, int)}, but nothing of a batch that ends past {@code upTo} (what consumers may not see yet). */
+    public LogRead read(long offset, int maxBytes, long upTo) {
         long start = startOffset();
         long end = endOffset();
         if (offset > end) {
@@ -169,11 +225,14 @@ public final class PartitionLog implements AutoCloseable {
         }
         try {
             Map.Entry<Long, LogSegment> entry = segments.floorEntry(from);
-            while (entry != null) {
+            while (entry != null && entry.getKey() < upTo) {
                 LogSegment seg = entry.getValue();
-                LogSegment.Slice slice = seg.read(from, maxBytes);
+                LogSegment.Slice slice = seg.read(from, maxBytes, upTo);
                 if (slice != null) {
                     return deliver(seg, slice, from, start, end);
+                }
+                if (seg.nextOffset() > from && seg.nextOffset() > upTo) {
+                    break; // the next visible batch is in this segment, past upTo
                 }
                 entry = segments.higherEntry(entry.getKey());
             }

@@ -1,23 +1,19 @@
 package io.tributary.storage.partition;
 
-import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordBatch;
-import io.tributary.protocol.record.RecordBatchBuilder;
-import io.tributary.protocol.record.RecordCodec;
 import io.tributary.storage.cursor.CursorStore;
-import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.problem.TributaryException;
-import io.tributary.storage.dedup.DedupWindow;
-import io.tributary.storage.dedup.ProducerSequences;
+import io.tributary.storage.dedup.Idempotence;
 import io.tributary.storage.flush.GroupCommit;
 import io.tributary.storage.log.AppendResult;
 import io.tributary.storage.log.LogRead;
 import io.tributary.storage.log.PartitionLog;
+import io.tributary.storage.replication.HighWatermark;
+import io.tributary.storage.replication.LeaderEpochCache;
+import io.tributary.storage.replication.ReplicaTracker;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Flux;
@@ -25,9 +21,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * One partition hosted on this node: its log, its consumer cursors, idempotent publish (a
- * window of recent message ids), group commit for the {@code sync} flush policy, and the
- * long-poll fetches waiting for the log to grow. Blocking methods run on the disk scheduler.
+ * One replica of a partition hosted on this node: its log, its consumer cursors, idempotent
+ * publish, group commit for the {@code sync} flush policy, the leader-epoch cache and the
+ * high watermark; while it leads, what its followers have ({@link ReplicaTracker}); and the
+ * long-poll fetches waiting for the log, or the high watermark, to move. Blocking methods run
+ * on the disk scheduler.
  */
 public final class Partition implements AutoCloseable {
     /** Producers whose sequences a partition remembers; each routing instance is one or a few. */
@@ -35,20 +33,23 @@ public final class Partition implements AutoCloseable {
     private final PartitionId id;
     private final PartitionLog log;
     private final CursorStore cursors;
-    private final DedupWindow dedup;
-    private final ProducerSequences sequences;
+    private final Idempotence idempotence;
     private final GroupCommit commits;
     /** New log end offsets, for waiting fetches; emitted under the append lock. */
     private final Sinks.Many<Long> appended = Sinks.many().multicast().directBestEffort();
+    private final LeaderEpochCache epochs;
+    private final HighWatermark highWatermark = new HighWatermark();
+    /** What the followers have, while this replica leads (null otherwise). */
+    private volatile ReplicaTracker tracker;
 
     public Partition(PartitionId id, Path dir, PartitionSettings settings) {
         this.id = id;
         this.log = PartitionLog.open(dir, settings.segments(), settings.files());
         this.cursors = CursorStore.open(dir, settings.files());
-        this.dedup = new DedupWindow(settings.dedupWindowMs(), settings.dedupMaxEntries());
-        this.sequences = new ProducerSequences(settings.dedupWindowMs(), MAX_PRODUCERS);
+        this.epochs = LeaderEpochCache.open(dir);
+        this.idempotence = new Idempotence(settings.dedupWindowMs(), settings.dedupMaxEntries(), MAX_PRODUCERS);
         this.commits = new GroupCommit(log::flush, settings.disk());
-        rebuildDedupWindow();
+        idempotence.rebuild(log);
         clampCursorsToLogEnd();
     }
 
@@ -68,11 +69,105 @@ public final class Partition implements AutoCloseable {
         return commits;
     }
 
+    public HighWatermark highWatermark() {
+        return highWatermark;
+    }
+
+    public synchronized int latestEpoch() {
+        return epochs.latestEpoch();
+    }
+
+    /** Where {@code epoch} ends in this log (a follower asking before it follows this leader). */
+    public synchronized LeaderEpochCache.EpochEnd endOffsetFor(int epoch) {
+        return epochs.endOffsetFor(epoch, log.endOffset());
+    }
+
+    // ---- leading --------------------------------------------------------------------------
+
     /**
-     * Appends a batch idempotently: a batch whose producer sequence was stored already is
-     * answered with its original offsets (see {@link ProducerSequences}), one out of sequence
-     * is refused whole, and records whose message id was stored within the window are not
-     * stored again (they answer with their original offsets). With {@code sync}, completes
+     * This replica leads in {@code epoch}, with {@code isr} in sync: starts the epoch in the
+     * epoch cache (at the log end, where its writes will begin), starts tracking followers
+     * afresh if the epoch is new, and brings the high watermark up to what the in-sync set
+     * supports. Called on every request a leader serves; cheap when nothing changed.
+     */
+    public ReplicaTracker lead(String self, int epoch, List<String> isr, int minInSync) {
+        ReplicaTracker t = tracker;
+        if (t == null || t.epoch() != epoch) {
+            synchronized (this) {
+                t = tracker;
+                if (t == null || t.epoch() != epoch) {
+                    epochs.assign(epoch, log.endOffset());
+                    t = new ReplicaTracker(epoch, System.currentTimeMillis());
+                    tracker = t;
+                }
+            }
+        }
+        long hw = t.highWatermark(self, isr, log.endOffset(), minInSync);
+        if (hw >= 0) {
+            highWatermark.advanceTo(hw);
+        }
+        return t;
+    }
+
+    /** This replica no longer leads: it forgets its followers. */
+    public void stopLeading() {
+        tracker = null;
+    }
+
+    /** The tracker of the epoch this replica leads in, or null. */
+    public ReplicaTracker tracker() {
+        return tracker;
+    }
+
+    // ---- following ------------------------------------------------------------------------
+
+    /**
+     * Appends batches copied from the leader, byte for byte (their offsets and epochs were
+     * assigned there), recording a new epoch where its first batch starts and remembering
+     * their ids and producer sequences (for when this replica leads). With {@code sync},
+     * completes after an fsync covering them.
+     */
+    public Mono<Void> appendReplicated(ByteBuffer bytes, boolean sync) {
+        long ticket;
+        synchronized (this) {
+            for (RecordBatch batch : RecordBatch.split(bytes)) {
+                try {
+                    batch.validate();
+                } catch (io.tributary.protocol.record.CorruptRecordException e) {
+                    throw TributaryException.malformed("a replicated batch does not check: " + e.getMessage());
+                }
+                if (batch.leaderEpoch() > epochs.latestEpoch()) {
+                    epochs.assign(batch.leaderEpoch(), batch.baseOffset());
+                }
+                log.appendReplicated(batch);
+                idempotence.observe(batch);
+            }
+            ticket = commits.appended();
+            appended.tryEmitNext(log.endOffset());
+        }
+        return sync ? commits.awaitDurable(ticket) : Mono.empty();
+    }
+
+    /** Cuts this replica's log back to {@code offset} (it has what the new leader does not). */
+    public synchronized void truncateTo(long offset) {
+        if (offset >= log.endOffset()) {
+            return;
+        }
+        log.truncateTo(offset);
+        epochs.truncateFromEnd(offset);
+        idempotence.rebuild(log);
+        if (highWatermark.value() > offset) {
+            highWatermark.reset(offset);
+        }
+    }
+
+    /** A follower takes the leader's high watermark, never past its own log end. */
+    public void followHighWatermark(long leaderHighWatermark) {
+        highWatermark.advanceTo(Math.min(leaderHighWatermark, log.endOffset()));
+    }
+
+    /**
+     * Appends a batch idempotently (see {@link Idempotence}). With {@code sync}, completes
      * only after an fsync covering the batch (or, for a repeat, its original).
      */
     public Mono<AppendResult> append(ByteBuffer batchBytes, int leaderEpoch, boolean sync) {
@@ -80,21 +175,7 @@ public final class Partition implements AutoCloseable {
         long ticket;
         synchronized (this) {
             RecordBatch batch = PartitionLog.validate(batchBytes);
-            long producer = batch.producerId();
-            int sequence = batch.baseSequence();
-            long now = System.currentTimeMillis();
-            ProducerSequences.Verdict verdict = sequences.check(producer, sequence, now);
-            if (verdict instanceof ProducerSequences.OutOfOrder o) {
-                throw new TributaryException(ProblemType.OUT_OF_ORDER_SEQUENCE, "batch " + sequence + " of producer " + producer
-                        + " is out of order: the next one expected is " + o.expected() + "; nothing was stored", null, null);
-            }
-            if (verdict instanceof ProducerSequences.Duplicate d) {
-                result = repeated(batch, d.original());
-            } else {
-                result = appendOnce(batch, leaderEpoch);
-                sequences.record(producer, new ProducerSequences.Stored(sequence, batch.recordCount(), result.baseOffset(),
-                        result.lastOffset(), result.offsets()), now);
-            }
+            result = idempotence.append(log, batch, leaderEpoch);
             ticket = commits.appended();
             appended.tryEmitNext(log.endOffset());
         }
@@ -102,171 +183,34 @@ public final class Partition implements AutoCloseable {
     }
 
     /**
-     * The answer to a batch sent again: its original offsets. Remembered exactly since this
-     * process stored it; rebuilt from the log after a restart, where a batch that had some
-     * records skipped as message-id repeats holds only the others, in order: each record then
-     * gets its id's offset if it was such a repeat, else the next offset of the stored batch.
-     */
-    private AppendResult repeated(RecordBatch batch, ProducerSequences.Stored original) {
-        long end = log.endOffset();
-        if (original.offsets() != null) {
-            return new AppendResult(original.baseOffset(), original.lastOffset(), end, original.offsets());
-        }
-        if (original.recordCount() == batch.recordCount()) {
-            return new AppendResult(original.baseOffset(), original.lastOffset(), end);
-        }
-        long now = System.currentTimeMillis();
-        List<Long> offsets = new ArrayList<>(batch.recordCount());
-        Map<String, Long> inBatch = new HashMap<>();
-        long next = original.baseOffset();
-        for (ByteBuffer r : records(batch)) {
-            String id = RecordCodec.readId(r);
-            Long earlier = id == null ? null : inBatch.get(id);
-            Long prior = id == null ? null : dedup.lookup(id, now);
-            long offset;
-            if (earlier != null) {
-                offset = earlier;
-            } else if (prior != null && (prior < original.baseOffset() || prior > original.lastOffset())) {
-                offset = prior;
-            } else {
-                offset = next++;
-            }
-            if (id != null) {
-                inBatch.putIfAbsent(id, offset);
-            }
-            offsets.add(offset);
-        }
-        return new AppendResult(original.baseOffset(), original.lastOffset(), end, offsets);
-    }
-
-    private AppendResult appendOnce(RecordBatch batch, int leaderEpoch) {
-        List<ByteBuffer> records = records(batch);
-        String[] ids = new String[records.size()];
-        boolean anyId = false;
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = RecordCodec.readId(records.get(i));
-            anyId |= ids[i] != null;
-        }
-        if (!anyId) {
-            return log.append(batch, leaderEpoch);
-        }
-        long now = System.currentTimeMillis();
-        long[] offsets = new long[ids.length];
-        int[] sameAs = new int[ids.length];
-        Map<String, Integer> firstInBatch = new HashMap<>();
-        List<Integer> fresh = new ArrayList<>();
-        for (int i = 0; i < ids.length; i++) {
-            sameAs[i] = -1;
-            Long prior = ids[i] == null ? null : dedup.lookup(ids[i], now);
-            Integer earlier = ids[i] == null ? null : firstInBatch.get(ids[i]);
-            if (prior != null) {
-                offsets[i] = prior;
-            } else if (earlier != null) {
-                sameAs[i] = earlier;
-            } else {
-                fresh.add(i);
-                if (ids[i] != null) {
-                    firstInBatch.put(ids[i], i);
-                }
-            }
-        }
-        AppendResult stored;
-        if (fresh.size() == ids.length) {
-            stored = log.append(batch, leaderEpoch);
-        } else if (fresh.isEmpty()) {
-            stored = new AppendResult(log.endOffset(), -1, log.endOffset());
-        } else {
-            RecordBatchBuilder b = new RecordBatchBuilder().producer(batch.producerId(), batch.baseSequence());
-            fresh.forEach(i -> b.add(records.get(i)));
-            stored = log.append(PartitionLog.validate(b.build()), leaderEpoch);
-        }
-        for (int j = 0; j < fresh.size(); j++) {
-            int i = fresh.get(j);
-            offsets[i] = stored.baseOffset() + j;
-            if (ids[i] != null) {
-                dedup.record(ids[i], offsets[i], RecordCodec.readTimestamp(records.get(i)));
-            }
-        }
-        List<Long> all = new ArrayList<>(ids.length);
-        for (int i = 0; i < ids.length; i++) {
-            all.add(sameAs[i] >= 0 ? offsets[sameAs[i]] : offsets[i]);
-        }
-        if (fresh.size() == ids.length) {
-            return stored; // nothing was a retry: offsets are the plain range
-        }
-        return new AppendResult(stored.baseOffset(), stored.lastOffset(), stored.logEndOffset(), all);
-    }
-
-    private static List<ByteBuffer> records(RecordBatch batch) {
-        ByteBuffer b = batch.buffer();
-        List<ByteBuffer> list = new ArrayList<>(batch.recordCount());
-        int pos = RecordBatch.HEADER_SIZE;
-        for (int i = 0; i < batch.recordCount(); i++) {
-            int size = RecordCodec.sizeAt(b, pos);
-            list.add(b.slice(pos, size));
-            pos += size;
-        }
-        return list;
-    }
-
-    /**
      * After an unclean stop the log may have lost an unsynced tail that a flushed cursor had
      * passed: such a cursor is moved back to the log end, so the consumer reads the messages
-     * appended there next instead of skipping them.
+     * appended there next instead of skipping them. The move is fsynced at once: otherwise a
+     * second crash could bring back the old position from the cursor file, past messages
+     * appended after the first crash (found by PowerLossTest).
      */
     private void clampCursorsToLogEnd() {
         long end = log.endOffset();
-        cursors.all().forEach((sub, offset) -> {
-            if (offset > end) {
-                cursors.seek(sub, end);
+        boolean moved = false;
+        for (Map.Entry<String, Long> c : cursors.all().entrySet()) {
+            if (c.getValue() > end) {
+                cursors.seek(c.getKey(), end);
+                moved = true;
             }
-        });
-    }
-
-    /** After a restart: remember the ids and producer sequences stored within the window, read back from the log's tail. */
-    private void rebuildDedupWindow() {
-        long from = log.offsetForTimestamp(System.currentTimeMillis() - dedup.windowMs());
-        long end = log.endOffset();
-        while (from < end) {
-            LogRead r = log.read(from, 4 * 1024 * 1024);
-            ByteBuffer bytes = r.isFileRegion() ? readRegion(r) : r.bytes();
-            if (!bytes.hasRemaining()) {
-                break;
-            }
-            for (RecordBatch batch : RecordBatch.split(bytes)) {
-                for (Record rec : batch.records()) {
-                    if (rec.offset() >= from && rec.id() != null) {
-                        dedup.record(rec.id(), rec.offset(), rec.timestamp());
-                    }
-                }
-                if (batch.baseOffset() >= from) {
-                    sequences.record(batch.producerId(), new ProducerSequences.Stored(batch.baseSequence(), batch.recordCount(),
-                            batch.baseOffset(), batch.lastOffset(), null), batch.maxTimestamp());
-                }
-                from = Math.max(from, batch.nextOffset());
-            }
+        }
+        if (moved) {
+            cursors.flush();
         }
     }
 
-    private static ByteBuffer readRegion(LogRead r) {
-        try (var ch = java.nio.channels.FileChannel.open(r.file())) {
-            ByteBuffer b = ByteBuffer.allocate(r.length());
-            long at = r.position();
-            while (b.hasRemaining()) {
-                int n = ch.read(b, at);
-                if (n < 0) {
-                    break;
-                }
-                at += n;
-            }
-            return b.flip();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
+    /** Whole batches from {@code offset}, all of the log (a follower copying it). */
     public LogRead read(long offset, int maxBytes) {
         return log.read(offset, maxBytes);
+    }
+
+    /** Whole batches from {@code offset} below the high watermark: what consumers may see. */
+    public LogRead readVisible(long offset, int maxBytes) {
+        return log.read(offset, maxBytes, highWatermark.value());
     }
 
     /**
@@ -293,6 +237,7 @@ public final class Partition implements AutoCloseable {
     @Override
     public void close() {
         appended.tryEmitComplete();
+        highWatermark.close();
         log.close();
         cursors.close();
     }

@@ -45,7 +45,11 @@ public class PartitionRegistry implements SmartLifecycle {
     private volatile boolean running;
     private Disposable deletions;
 
-    public PartitionRegistry(StorageProperties props, PartitionSettings settings, MetadataWatcher metadata, Scheduler diskScheduler) {
+    private final CleanShutdownMarker shutdownMarker;
+
+    public PartitionRegistry(StorageProperties props, PartitionSettings settings, MetadataWatcher metadata, Scheduler diskScheduler,
+            CleanShutdownMarker shutdownMarker) {
+        this.shutdownMarker = shutdownMarker;
         this.dataDir = props.dataDir();
         this.props = props;
         this.settings = settings;
@@ -60,6 +64,11 @@ public class PartitionRegistry implements SmartLifecycle {
     }
 
 
+
+    /** The partitions open on this node now. */
+    public Map<PartitionId, Partition> openPartitions() {
+        return Map.copyOf(open);
+    }
 
     void deleteRemovedTopics(MetadataSnapshot snapshot) {
         Set<String> live = snapshot.metadata().topics().stream().map(TopicInfo::id).collect(Collectors.toSet());
@@ -126,6 +135,7 @@ public class PartitionRegistry implements SmartLifecycle {
         deletions.dispose();
         open.values().forEach(Partition::close);
         open.clear();
+        shutdownMarker.markClean();
     }
 
     @Override

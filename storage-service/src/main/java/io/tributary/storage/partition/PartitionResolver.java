@@ -6,6 +6,9 @@ import io.tributary.protocol.metadata.PartitionInfo;
 import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.storage.StorageProperties;
+import io.tributary.storage.lease.NodeLeaseKeeper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -22,27 +25,64 @@ public class PartitionResolver {
     private final Scheduler disk;
     private final String nodeId;
 
-    public PartitionResolver(MetadataWatcher metadata, PartitionRegistry registry, Scheduler diskScheduler, StorageProperties props) {
+    private final NodeLeaseKeeper lease;
+    private final Counter fenced;
+
+    public PartitionResolver(MetadataWatcher metadata, PartitionRegistry registry, Scheduler diskScheduler, StorageProperties props,
+            NodeLeaseKeeper lease, MeterRegistry meters) {
         this.metadata = metadata;
         this.registry = registry;
         this.disk = diskScheduler;
         this.nodeId = props.nodeId();
+        this.lease = lease;
+        this.fenced = Counter.builder("tributary.storage.fenced.requests")
+                .description("leader requests refused because this node could not vouch for its node lease").register(meters);
     }
 
     /**
-     * The partition if this node leads it.
+     * The partition if this node leads it, for a write (an append, a cursor commit): refused
+     * while this node cannot vouch for its node lease.
      *
      * @param epoch the leader epoch the caller believes in, or null to accept the current one
      */
     public Mono<LedPartition> leader(String vhost, String topic, int partition, Integer epoch) {
+        return resolve(vhost, topic, partition, epoch).map(c -> {
+            // Self-fencing: a leader whose node lease may have lapsed in Redis (a pause, Redis
+            // away) could already be replaced; it takes no write until it renews.
+            if (!lease.isHeld()) {
+                fenced.increment();
+                throw TributaryException.unavailable(nodeId + " cannot renew its node lease: it stops leading until it can");
+            }
+            Partition p = registry.get(c.id());
+            p.lead(nodeId, c.epoch(), c.placement().isr(), c.topic().minInSyncReplicas());
+            return new LedPartition(p, c.epoch(), c.topic(), c.placement());
+        });
+    }
+
+    /**
+     * The partition if this node leads it by the metadata it has, for a read below the high
+     * watermark. No lease is needed: everything below the high watermark is on every in-sync
+     * replica, so even a leader that was replaced meanwhile serves only committed messages
+     * (perhaps not the newest). That is what keeps consumers reading while Redis is away.
+     */
+    public Mono<LedPartition> reader(String vhost, String topic, int partition, Integer epoch) {
+        return resolve(vhost, topic, partition, epoch).map(c -> {
+            Partition p = registry.get(c.id());
+            if (lease.isHeld()) {
+                p.lead(nodeId, c.epoch(), c.placement().isr(), c.topic().minInSyncReplicas());
+            }
+            return new LedPartition(p, c.epoch(), c.topic(), c.placement());
+        });
+    }
+
+    private Mono<Checked> resolve(String vhost, String topic, int partition, Integer epoch) {
         return Mono.fromCallable(() -> check(metadata.current(), vhost, topic, partition, epoch))
                 .onErrorResume(TributaryException.class, first -> metadata.refresh()
                         .map(fresh -> check(fresh, vhost, topic, partition, epoch)))
-                .publishOn(disk)
-                .map(c -> new LedPartition(registry.get(c.id()), c.epoch(), c.topic()));
+                .publishOn(disk);
     }
 
-    private record Checked(PartitionId id, int epoch, TopicInfo topic) {
+    private record Checked(PartitionId id, int epoch, TopicInfo topic, PartitionInfo placement) {
     }
 
     private Checked check(MetadataSnapshot m, String vhost, String topic, int partition, Integer epoch) {
@@ -56,6 +96,6 @@ public class PartitionResolver {
             throw TributaryException.notLeader("leader epoch " + epoch + " is not the current epoch " + p.leaderEpoch()
                     + " of " + vhost + "/" + topic + "/" + partition);
         }
-        return new Checked(new PartitionId(vhost, topic, t.id(), partition), p.leaderEpoch(), t);
+        return new Checked(new PartitionId(vhost, topic, t.id(), partition), p.leaderEpoch(), t, p);
     }
 }

@@ -287,8 +287,13 @@ public final class LogSegment {
      * (at least one). Null when the segment has nothing at or after {@code offset}.
      */
     public Slice read(long offset, int maxBytes) throws IOException {
+        return read(offset, maxBytes, Long.MAX_VALUE);
+    }
+
+    /** As {@link #read(long, int)}, but only batches that end at or before {@code upTo} (the high watermark). */
+    public Slice read(long offset, int maxBytes, long upTo) throws IOException {
         long limit = size;
-        if (offset >= nextOffset || limit == 0) {
+        if (offset >= nextOffset || limit == 0 || offset >= upTo) {
             return null;
         }
         try (FileCache.Handle h = files.open(logFile)) {
@@ -301,11 +306,14 @@ public final class LogSegment {
                 }
                 header = headerOrCorrupt(h, pos, limit, offset);
             }
+            if (header.nextOffset() > upTo) {
+                return null; // the batch holding the offset is not all visible yet
+            }
             long start = pos;
             long end = header.end();
             while (end < limit) {
                 BatchHeader next = BatchHeader.read(h.channel(), end, limit);
-                if (next == null || next.end() - start > maxBytes) {
+                if (next == null || next.end() - start > maxBytes || next.nextOffset() > upTo) {
                     break; // a damaged next batch is reported when a read starts there
                 }
                 end = next.end();
@@ -320,6 +328,28 @@ public final class LogSegment {
             throw new CorruptSegmentException(logFile.getFileName().toString(), offset, pos, "impossible batch length");
         }
         return header;
+    }
+
+    /** The byte position of the batch starting at {@code offset} (the end of the segment if it is the next offset). */
+    public long positionOf(long offset) throws IOException {
+        if (offset == nextOffset) {
+            return size;
+        }
+        try (FileCache.Handle h = files.open(logFile)) {
+            long limit = size;
+            long pos = offsetIndex.floorPosition(offset, limit);
+            while (pos < limit) {
+                BatchHeader header = headerOrCorrupt(h, pos, limit, offset);
+                if (header.baseOffset() == offset) {
+                    return pos;
+                }
+                if (header.baseOffset() > offset) {
+                    break;
+                }
+                pos = header.end();
+            }
+        }
+        throw new IllegalArgumentException("offset " + offset + " is not the start of a batch in " + name());
     }
 
     /** Reads a slice into memory. */

@@ -402,4 +402,67 @@ class PartitionLogTest {
             };
         }
     }
+
+    /**
+     * A follower's log: batches copied from a leader's log byte for byte, then cut back at a
+     * random batch boundary (a new leader without the tail) and continued: it reads back as
+     * exactly the leader's batches up to the cut plus the new ones, across segments, and
+     * survives a reopen.
+     */
+    @Property(tries = 60)
+    void aFollowerCopiesBatchesByteForByteAndTruncatesToAnyBatchBoundary(
+            @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 1, max = 6) Integer> sizes,
+            @ForAll @IntRange(min = 0, max = 1000) int cutSeed, @ForAll @Size(max = 10) List<@IntRange(min = 1, max = 4) Integer> more)
+            throws IOException {
+        Path leaderDir = Files.createTempDirectory("leader");
+        Path followerDir = Files.createTempDirectory("follower");
+        List<Appended> model;
+        try (PartitionLog leader = PartitionLog.open(leaderDir, SMALL, files);
+             PartitionLog follower = PartitionLog.open(followerDir, SMALL, files)) {
+            model = appendAll(leader, sizes, 1000);
+            for (Appended a : model) {
+                follower.appendReplicated(RecordBatch.view(a.bytes().duplicate()));
+            }
+            assertThat(readAll(follower)).extracting(RecordBatch::buffer).containsExactlyElementsOf(
+                    model.stream().map(Appended::bytes).toList());
+            int keep = cutSeed % (model.size() + 1);
+            long cut = keep == 0 ? 0 : model.get(keep - 1).next();
+            follower.truncateTo(cut);
+            assertThat(follower.endOffset()).isEqualTo(cut);
+            List<Appended> expected = new ArrayList<>(model.subList(0, keep));
+            expected.addAll(appendAll(follower, more, 5000));
+            assertThat(readAll(follower)).extracting(RecordBatch::buffer).containsExactlyElementsOf(
+                    expected.stream().map(Appended::bytes).toList());
+        }
+        try (PartitionLog reopened = PartitionLog.open(followerDir, SMALL, files)) {
+            assertThat(reopened.recovery()).allSatisfy(r -> assertThat(r.problem()).isNull());
+        }
+    }
+
+    @Test
+    void aReplicatedBatchMustFollowTheLogEnd() throws IOException {
+        try (PartitionLog log = PartitionLog.open(Files.createTempDirectory("plog"), SMALL, files)) {
+            ByteBuffer b = TestBatches.batch("x", 2, 1);
+            RecordBatch.view(b).setBaseOffset(5);
+            assertThatThrownBy(() -> log.appendReplicated(RecordBatch.view(b))).isInstanceOf(TributaryException.class);
+            assertThat(log.endOffset()).isZero();
+        }
+    }
+
+    /** Reads never hand out a batch that ends past the limit (the high watermark). */
+    @Property(tries = 60)
+    void readsStopAtTheVisibleLimit(@ForAll @Size(min = 1, max = 40) List<@IntRange(min = 1, max = 6) Integer> sizes,
+            @ForAll @IntRange(min = 0, max = 1000) int limitSeed, @ForAll @IntRange(min = 0, max = 1000) int fromSeed) throws IOException {
+        try (PartitionLog log = PartitionLog.open(Files.createTempDirectory("plog"), SMALL, files)) {
+            List<Appended> model = appendAll(log, sizes, 1000);
+            long upTo = model.get(limitSeed % model.size()).next();
+            long from = fromSeed % (log.endOffset() + 1);
+            List<RecordBatch> got = RecordBatch.split(bytesOf(log.read(from, 100_000, upTo)));
+            List<Appended> expected = model.stream().filter(a -> a.next() > from && a.next() <= upTo).toList();
+            assertThat(got).extracting(RecordBatch::buffer).containsExactlyElementsOf(
+                    expected.stream().map(Appended::bytes).limit(got.size()).toList());
+            assertThat(got.isEmpty()).isEqualTo(expected.isEmpty());
+            assertThat(got).allSatisfy(b -> assertThat(b.nextOffset()).isLessThanOrEqualTo(upTo));
+        }
+    }
 }

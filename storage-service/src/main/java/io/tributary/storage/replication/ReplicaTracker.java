@@ -1,0 +1,96 @@
+package io.tributary.storage.replication;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The leader's view of its followers, for one partition while it leads it in one epoch: how far
+ * each follower's log reaches (the offset of its last fetch: it has everything before) and when
+ * it was last caught up with the leader's log end. From that: the high watermark (the smallest
+ * log end of the in-sync set, the leader's own included), which followers have fallen out of
+ * sync (not caught up for {@code replicaLagMaxMs}: Kafka's {@code replica.lag.time.max.ms}) and
+ * which have caught up again. Thread-safe.
+ */
+public final class ReplicaTracker {
+    private record Follower(long logEnd, long lastCaughtUpMs) {
+    }
+
+    private final int epoch;
+    private final long startedMs;
+    private final Map<String, Follower> followers = new ConcurrentHashMap<>();
+
+    public ReplicaTracker(int epoch, long nowMs) {
+        this.epoch = epoch;
+        this.startedMs = nowMs;
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    /** A follower fetched from {@code offset}: its log ends there. */
+    public void fetched(String replica, long offset, long leaderLogEnd, long nowMs) {
+        followers.compute(replica, (r, old) -> {
+            long caughtUp = offset >= leaderLogEnd ? nowMs : old == null ? startedMs : old.lastCaughtUpMs();
+            return new Follower(offset, caughtUp);
+        });
+    }
+
+    /** How far {@code replica}'s log reaches; -1 if it never fetched in this epoch. */
+    public long logEndOf(String replica) {
+        Follower f = followers.get(replica);
+        return f == null ? -1 : f.logEnd();
+    }
+
+    /**
+     * The high watermark the in-sync set supports: the smallest log end among its members
+     * (the leader's is {@code leaderLogEnd}); none (-1) while it has fewer than
+     * {@code minInSync} members, or while a member has not fetched yet.
+     */
+    public long highWatermark(String leader, List<String> isr, long leaderLogEnd, int minInSync) {
+        if (isr.size() < minInSync) {
+            return -1;
+        }
+        long hw = leaderLogEnd;
+        for (String r : isr) {
+            if (r.equals(leader)) {
+                continue;
+            }
+            long end = logEndOf(r);
+            if (end < 0) {
+                return -1;
+            }
+            hw = Math.min(hw, end);
+        }
+        return hw;
+    }
+
+    /** In-sync followers that have not caught up with the leader for {@code lagMaxMs}. */
+    public List<String> lagging(String leader, List<String> isr, long nowMs, long lagMaxMs) {
+        List<String> out = new ArrayList<>();
+        for (String r : isr) {
+            if (r.equals(leader)) {
+                continue;
+            }
+            Follower f = followers.get(r);
+            long since = f == null ? startedMs : f.lastCaughtUpMs();
+            if (nowMs - since > lagMaxMs) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Replicas outside the in-sync set whose log reaches the high watermark: they may join it. */
+    public List<String> caughtUp(List<String> replicas, List<String> isr, long highWatermark) {
+        List<String> out = new ArrayList<>();
+        for (String r : replicas) {
+            if (!isr.contains(r) && logEndOf(r) >= highWatermark && logEndOf(r) >= 0) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+}
