@@ -148,6 +148,23 @@ public final class Partition implements AutoCloseable {
         return sync ? commits.awaitDurable(ticket) : Mono.empty();
     }
 
+    /**
+     * Cuts this replica back to where it stops agreeing with its leader, given the leader's
+     * answer for this replica's latest epoch (KIP-101): the leader's end of that epoch. When the
+     * leader answered for an older epoch than the one asked (it never saw ours), the cut goes
+     * no further than where that older epoch ends here as well: what this replica has past it
+     * came from an epoch the leader does not know, even below the leader's end (KIP-279).
+     * Returns the offset the log now ends at.
+     */
+    public synchronized long truncateToLeader(LeaderEpochCache.EpochEnd leaders) {
+        long cut = leaders.endOffset();
+        if (leaders.epoch() < epochs.latestEpoch()) {
+            cut = Math.min(cut, epochs.endOffsetFor(leaders.epoch(), log.endOffset()).endOffset());
+        }
+        truncateTo(cut);
+        return log.endOffset();
+    }
+
     /** Cuts this replica's log back to {@code offset} (it has what the new leader does not). */
     public synchronized void truncateTo(long offset) {
         if (offset >= log.endOffset()) {

@@ -128,11 +128,12 @@ public class ReplicaFetcher implements SmartLifecycle {
                         .retrieve().bodyToMono(JsonNode.class))
                 .publishOn(disk)
                 .doOnNext(end -> {
-                    long endOffset = end.get("endOffset").asLong();
-                    if (endOffset < p.log().endOffset()) {
-                        log.warn("{}/{}/{}: epoch {} ends at {} on leader {}; truncating this replica from {}", id.vhost(), id.topic(),
-                                id.partition(), mine, endOffset, placement.leader(), p.log().endOffset());
-                        p.truncateTo(endOffset);
+                    long before = p.log().endOffset();
+                    long after = p.truncateToLeader(new LeaderEpochCache.EpochEnd(end.get("epoch").asInt(), end.get("endOffset").asLong()));
+                    if (after < before) {
+                        log.warn("{}/{}/{}: epoch {} ends at {} on leader {} (its epoch {}); truncated this replica from {} to {}",
+                                id.vhost(), id.topic(), id.partition(), mine, end.get("endOffset").asLong(), placement.leader(),
+                                end.get("epoch").asInt(), before, after);
                     }
                 })
                 .then();
