@@ -28,7 +28,8 @@ import tools.jackson.databind.JsonNode;
  *   <li>a leader paused past its lease: another takes over, the paused one's late writes are
  *       refused, and afterwards every replica is byte-identical below the high watermark;</li>
  *   <li>two of three replicas down: acks=all is refused with not-enough-replicas before
- *       anything is appended, acks=leader still works.</li>
+ *       anything is appended, acks=leader still works;</li>
+ *   <li>a group's committed position survives its leader: the next leader resumes it there.</li>
  * </ol>
  * Each prints its figures.
  */
@@ -189,6 +190,39 @@ class ReplicationFailoverClusterTest {
         replicas.assertByteIdentical(topic, 0);
         List<JsonNode> all = StorageCrashClusterTest.readAll(api, topic, 1).get(0);
         assertThat(all).extracting(m -> m.get("payload").asString()).containsExactly("before", "taken");
+    }
+
+    @Test
+    void aGroupResumesAtItsCommittedPositionAfterItsLeaderDies() throws Exception {
+        String topic = "cursor-failover";
+        replicas.createTopic(topic, 1);
+        Api.Response sub = api.put(Replicas.V + "/topics/" + topic + "/subscriptions/reader", "{\"type\":\"group\",\"startAt\":\"earliest\"}");
+        assertThat(sub.status()).as(sub.body()).isIn(200, 201);
+        Published.batch(api, topic, 20, 5);
+        Api.Response ack = api.postJson(Replicas.V + "/topics/" + topic + "/subscriptions/reader/ack", "{\"ids\":[\"0-11\"]}");
+        assertThat(ack.status()).as(ack.body()).isEqualTo(200);
+        // Appended after the commit and acknowledged by every in-sync replica (acks=all): each
+        // follower has fetched past it, so it has also seen the leader's new cursor version.
+        Published.batch(api, topic, 5, 5);
+        String leader = replicas.leader(topic, 0);
+        cluster.launcher().kill(leader);
+        try {
+            String next = replicas.awaitNewLeader(topic, 0, leader, Duration.ofSeconds(30));
+            JsonNode view = api.get(Replicas.V + "/topics/" + topic + "/subscriptions/reader").json();
+            assertThat(view.get("partitions").get(0).path("committedOffset").asLong(-1)).as("committed position on the new leader %s: %s",
+                    next, view).isEqualTo(12);
+            try (SseClient again = SseClient.open(api.http(), api.uri(Replicas.V + "/topics/" + topic + "/subscriptions/reader/events"), null)) {
+                List<Long> offsets = new ArrayList<>();
+                for (SseClient.Event e : again.take(13, Duration.ofSeconds(60))) {
+                    offsets.add(Api.JSON.readTree(e.data()).get("offset").asLong());
+                }
+                assertThat(offsets).as("delivered from the committed position on").first().isEqualTo(12L);
+                assertThat(offsets).last().isEqualTo(24L);
+            }
+        } finally {
+            replicas.restart(leader);
+        }
+        replicas.awaitConverged(topic, 0, Duration.ofSeconds(60));
     }
 
     /** An append sent straight to {@code node} as if it still led in {@code epoch} (acks=leader). */
