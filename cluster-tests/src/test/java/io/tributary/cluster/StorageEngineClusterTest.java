@@ -36,6 +36,12 @@ class StorageEngineClusterTest {
         cluster.layout().storageNodes().forEach(n -> cluster.launcher().kill(n.name()));
         cluster.layout().storageNodes().forEach(n -> cluster.launcher().start(n.name()));
         cluster.layout().storageNodes().forEach(n -> cluster.launcher().awaitReady(n.name()));
+        // Consumers see only what the in-sync replicas confirmed; after every replica crashed
+        // that is known again once the followers fetched from the leader: wait for it.
+        Replicas replicas = new Replicas(cluster);
+        for (int p = 0; p < 3; p++) {
+            replicas.awaitConverged("durable", p, java.time.Duration.ofSeconds(60));
+        }
         Map<Integer, List<JsonNode>> stored = StorageCrashClusterTest.readAll(api, "durable", 3);
         Set<String> ids = new HashSet<>();
         stored.values().forEach(l -> l.forEach(m -> ids.add(m.get("id").asString())));

@@ -1,6 +1,7 @@
 package io.tributary.coordinator.subscription;
 
 import io.tributary.protocol.admin.SubscriptionSpec;
+import io.tributary.protocol.filter.TagFilter;
 
 import io.tributary.coordinator.metadata.MetadataStore;
 import io.tributary.protocol.metadata.StartPosition;
@@ -48,8 +49,14 @@ public class SubscriptionService {
         }
         StartPosition startAt = s.startAt() == null ? StartPosition.latest() : s.startAt();
         validateStart(startAt, t);
-        if (s.filter() != null && !s.filter().isBlank() && !s.filter().trim().equals("*")) {
-            throw TributaryException.invalidArgument("tag filters are not supported yet (only '*')");
+        TagFilter filter = TagFilter.parse(s.filter());
+        if ("group".equals(type)) {
+            // A group commits positions; it does not redeliver single messages: these belong to
+            // shared and key_shared subscriptions (not built yet), and would otherwise be stored unused.
+            if (s.ackTimeoutMs() != null || (s.maxDeliveries() != null && s.maxDeliveries() != 0) || s.deadLetterTopic() != null) {
+                throw TributaryException.invalidArgument("ackTimeoutMs, maxDeliveries and deadLetterTopic apply to shared and "
+                        + "key_shared subscriptions (not supported yet), not to a group, which commits positions");
+            }
         }
         long ackTimeout = s.ackTimeoutMs() == null ? DEFAULT_ACK_TIMEOUT_MS : s.ackTimeoutMs();
         if (ackTimeout < 1) {
@@ -62,7 +69,8 @@ public class SubscriptionService {
         if (s.deadLetterTopic() != null) {
             Names.require("dead letter topic", s.deadLetterTopic());
         }
-        SubscriptionInfo wanted = new SubscriptionInfo(vhost, topic, name, type, startAt, s.filter(), ackTimeout,
+        SubscriptionInfo wanted = new SubscriptionInfo(vhost, topic, name, type, startAt,
+                filter.takesAll() ? null : filter.expression(), ackTimeout,
                 maxDeliveries, s.deadLetterTopic(), System.currentTimeMillis());
         SubscriptionInfo existing = store.subscription(vhost, topic, name);
         if (existing != null) {

@@ -7,8 +7,16 @@ import io.tributary.protocol.record.RecordBatch;
 import java.nio.ByteBuffer;
 import java.util.List;
 
-/** A fetch answer from a storage leader: whole record batches plus the log's bounds. */
-public record Fetched(ByteBuffer batches, long logStartOffset, long logEndOffset, long highWatermark) {
+/**
+ * A fetch answer from a storage leader: whole record batches plus the log's bounds, and for a
+ * tag-filtered fetch the offset after the last record storage looked at ({@code nextOffset},
+ * -1 when unfiltered): the records it skipped are not in {@code batches}.
+ */
+public record Fetched(ByteBuffer batches, long logStartOffset, long logEndOffset, long highWatermark, long nextOffset) {
+
+    public Fetched(ByteBuffer batches, long logStartOffset, long logEndOffset, long highWatermark) {
+        this(batches, logStartOffset, logEndOffset, highWatermark, -1);
+    }
 
     /**
      * The batches, each checked (CRC and structure) before anything of it reaches a client:

@@ -1,6 +1,7 @@
 package io.tributary.gateway.cluster;
 
 import io.tributary.protocol.cluster.LeaderCall;
+import io.tributary.protocol.filter.TagFilter;
 import io.tributary.protocol.problem.TributaryException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -26,11 +27,21 @@ public class StorageReader {
 
     /** Whole batches from the one holding {@code offset}; waits up to {@code wait} for data at the end. */
     public Mono<Fetched> fetch(String vhost, String topic, int partition, long offset, int maxBytes, Duration wait) {
+        return fetch(vhost, topic, partition, offset, maxBytes, wait, TagFilter.all());
+    }
+
+    /** As above, only the records {@code filter} takes (storage filters; see {@link Fetched#nextOffset}). */
+    public Mono<Fetched> fetch(String vhost, String topic, int partition, long offset, int maxBytes, Duration wait, TagFilter filter) {
         return leaders.call(vhost, topic, partition, t -> t.leader().get()
-                .uri(u -> u.path("/internal/partitions/{vhost}/{topic}/{partition}/records")
-                        .queryParam("offset", offset).queryParam("maxBytes", maxBytes)
-                        .queryParam("waitMs", wait.toMillis()).queryParam("epoch", t.partition().leaderEpoch())
-                        .build(vhost, topic, partition))
+                .uri(u -> {
+                    u.path("/internal/partitions/{vhost}/{topic}/{partition}/records")
+                            .queryParam("offset", offset).queryParam("maxBytes", maxBytes)
+                            .queryParam("waitMs", wait.toMillis()).queryParam("epoch", t.partition().leaderEpoch());
+                    if (!filter.takesAll()) {
+                        u.queryParam("tags", "{tags}");
+                    }
+                    return filter.takesAll() ? u.build(vhost, topic, partition) : u.build(vhost, topic, partition, filter.expression());
+                })
                 .retrieve()
                 .toEntity(byte[].class)
                 .timeout(wait.plus(TIMEOUT))
@@ -40,7 +51,7 @@ public class StorageReader {
                     HttpHeaders h = r.getHeaders();
                     byte[] body = r.getBody() == null ? new byte[0] : r.getBody();
                     return new Fetched(ByteBuffer.wrap(body), header(h, "X-Log-Start-Offset"), header(h, "X-Log-End-Offset"),
-                            header(h, "X-High-Watermark"));
+                            header(h, "X-High-Watermark"), header(h, "X-Next-Offset"));
                 }));
     }
 

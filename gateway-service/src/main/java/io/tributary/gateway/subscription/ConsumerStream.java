@@ -5,6 +5,7 @@ import io.tributary.protocol.cluster.LeaderCall;
 import io.tributary.protocol.metadata.GroupState;
 import java.time.Duration;
 import reactor.util.retry.Retry;
+import io.tributary.protocol.filter.TagFilter;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.problem.TributaryException;
@@ -33,6 +34,8 @@ public final class ConsumerStream {
     private final PartitionFeed feed;
     private final StorageReader storage;
     private final StartPositions starts;
+    /** The subscription's tag filter, applied by storage on every fetch. */
+    private final TagFilter filter;
     /** Next offset per partition, as delivered to the client. */
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     /** What was last committed per partition, so unchanged positions are not committed again. */
@@ -53,6 +56,7 @@ public final class ConsumerStream {
         this.feed = feed;
         this.storage = storage;
         this.starts = starts;
+        this.filter = TagFilter.parse(sub.filter());
     }
 
     public SubscriptionInfo subscription() {
@@ -79,7 +83,7 @@ public final class ConsumerStream {
     }
 
     private Flux<Delivery> partition(int p) {
-        return feed.records(sub.vhost(), sub.topic(), p, positions.get(p)).map(r -> new Delivery(p, r));
+        return feed.records(sub.vhost(), sub.topic(), p, positions.get(p), filter).map(r -> new Delivery(p, r));
     }
 
     private Mono<Long> startOf(int p) {

@@ -4,6 +4,7 @@ import io.tributary.gateway.GatewayProperties;
 import io.tributary.gateway.cluster.Fetched;
 import io.tributary.gateway.cluster.StorageReader;
 import io.tributary.protocol.cluster.LeaderCall;
+import io.tributary.protocol.filter.TagFilter;
 import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.record.Record;
@@ -21,7 +22,7 @@ import reactor.util.retry.Retry;
  * An endless stream of one partition's records from a position: long-poll fetches against
  * the leader, one after another, each starting where the last ended. At most one fetch runs
  * ahead of what the consumer took (backpressure), a leader that is down is waited for, and
- * records past their TTL are skipped.
+ * records past their TTL are skipped. A tag filter is applied by storage, where the data is.
  */
 @Component
 public class PartitionFeed {
@@ -34,9 +35,14 @@ public class PartitionFeed {
     }
 
     public Flux<Record> records(String vhost, String topic, int partition, long from) {
+        return records(vhost, topic, partition, from, TagFilter.all());
+    }
+
+    /** As above, only the records whose tag {@code filter} takes (storage leaves the others out). */
+    public Flux<Record> records(String vhost, String topic, int partition, long from, TagFilter filter) {
         AtomicLong next = new AtomicLong(from);
         int maxBytes = (int) props.fetchMaxBytes().toBytes();
-        return Mono.defer(() -> storage.fetch(vhost, topic, partition, next.get(), maxBytes, props.fetchWait()))
+        return Mono.defer(() -> storage.fetch(vhost, topic, partition, next.get(), maxBytes, props.fetchWait(), filter))
                 .map(f -> decode(f, next, topic, partition))
                 .onErrorResume(e -> isOutOfRange(e), e -> storage.offsets(vhost, topic, partition, null)
                         .map(o -> {
@@ -65,6 +71,9 @@ public class PartitionFeed {
                     out.add(r);
                 }
             }
+        }
+        if (f.nextOffset() > end) {
+            end = f.nextOffset(); // storage looked further than the last record it sent (a tag filter)
         }
         if (f.logStartOffset() > end) {
             end = f.logStartOffset(); // retention removed what we were about to read

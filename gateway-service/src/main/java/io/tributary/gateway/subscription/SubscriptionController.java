@@ -60,7 +60,8 @@ public class SubscriptionController {
     @Operation(summary = "Declare a subscription (idempotent)",
             description = "type: group (Kafka consumer group; the only type implemented so far). startAt: \"earliest\", "
                     + "\"latest\" (default), {\"timestamp\":ms}, {\"offset\":n} or {\"offsets\":{\"0\":n}}. A new subscription's "
-                    + "start is fixed when it is declared: \"latest\" means the messages published after this call.",
+                    + "start is fixed when it is declared: \"latest\" means the messages published after this call. "
+                    + "filter: a tag filter, \"TagA || TagB\" (exact, case-sensitive) or \"*\" (default), applied by storage.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
                     examples = @ExampleObject(value = ApiExamples.SUBSCRIPTION_SPEC))),
             responses = {

@@ -209,6 +209,18 @@ public final class RecordBatch {
         return buffer.duplicate();
     }
 
+    /** The records as encoded, in order, without decoding them: views sharing this batch's bytes. */
+    public List<ByteBuffer> encodedRecords() {
+        List<ByteBuffer> out = new ArrayList<>(recordCount());
+        int position = HEADER_SIZE;
+        for (int i = 0; i < recordCount(); i++) {
+            int size = RecordCodec.sizeAt(buffer, position);
+            out.add(buffer.slice(position, size));
+            position += size;
+        }
+        return out;
+    }
+
     /** Decodes the records lazily, each with its absolute offset. */
     public Iterable<Record> records() {
         return () -> new Iterator<>() {

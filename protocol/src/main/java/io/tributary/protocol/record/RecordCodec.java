@@ -168,6 +168,19 @@ public final class RecordCodec {
         return new String(id, StandardCharsets.UTF_8);
     }
 
+    /** The tag of an encoded record without decoding the rest; null when it has none. */
+    public static String readTag(ByteBuffer record) {
+        int p = record.position() + KEY_LENGTH;
+        p += 4 + Math.max(0, record.getInt(p));
+        int tagLength = record.getShort(p);
+        if (tagLength < 0) {
+            return null;
+        }
+        byte[] tag = new byte[tagLength];
+        record.get(p + 2, tag);
+        return new String(tag, StandardCharsets.UTF_8);
+    }
+
     public static long readTimestamp(ByteBuffer record) {
         return record.getLong(record.position() + TIMESTAMP);
     }

@@ -1,5 +1,6 @@
 package io.tributary.storage.api;
 
+import io.tributary.protocol.filter.TagFilter;
 import io.tributary.protocol.http.BodyReader;
 import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.publish.Acks;
@@ -8,6 +9,7 @@ import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordCodec;
 import io.tributary.storage.StorageProperties;
 import io.tributary.storage.cursor.Cursor;
+import io.tributary.storage.filter.TagFilteredRead;
 import io.tributary.storage.log.AppendResult;
 import io.tributary.storage.log.LogRead;
 import io.tributary.storage.partition.LedPartition;
@@ -45,9 +47,10 @@ import reactor.core.scheduler.Scheduler;
  * POST /internal/partitions/{vhost}/{topic}/{p}/append?epoch=E&acks=all|leader     body: one record batch (octet-stream)
  *      -> {"baseOffset","lastOffset","logEndOffset"[,"offsets":[...] when some records were retries]}
  *         once the acks hold; 503 not-enough-replicas (acks=all, in-sync set below minInSyncReplicas)
- * GET  /internal/partitions/{vhost}/{topic}/{p}/records?offset=&maxBytes=&waitMs=
+ * GET  /internal/partitions/{vhost}/{topic}/{p}/records?offset=&maxBytes=&waitMs=[&tags=TagA || TagB]
  *      -> whole batches as stored below the high watermark (octet-stream, zero-copy from the
- *         segment file once verified), headers X-Log-Start-Offset / X-Log-End-Offset / X-High-Watermark
+ *         segment file once verified), headers X-Log-Start-Offset / X-Log-End-Offset / X-High-Watermark;
+ *         with a tag filter, only the matching records, re-batched, and X-Next-Offset
  * GET  /internal/partitions/{vhost}/{topic}/{p}/keys?key=base64url&limit=
  *      -> the records with that key, newest first: repeated (int64 offset, record as RecordCodec encodes it)
  * GET  /internal/partitions/{vhost}/{topic}/{p}/offsets[?timestamp=]
@@ -62,6 +65,8 @@ public class PartitionController {
     public static final String LOG_START = "X-Log-Start-Offset";
     public static final String LOG_END = "X-Log-End-Offset";
     public static final String HIGH_WATERMARK = "X-High-Watermark";
+    /** On a filtered read: the offset after the last record looked at, matching or not. */
+    public static final String NEXT_OFFSET = "X-Next-Offset";
     private static final long MAX_WAIT_MS = 30_000;
     private static final int MAX_KEY_RESULTS = 1000;
 
@@ -114,10 +119,11 @@ public class PartitionController {
     public Mono<Void> records(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
             @RequestParam long offset, @RequestParam(required = false) Integer maxBytes,
             @RequestParam(defaultValue = "0") long waitMs, @RequestParam(required = false) Integer epoch,
-            ServerHttpResponse response) {
+            @RequestParam(required = false) String tags, ServerHttpResponse response) {
         if (offset < 0) {
             return Mono.error(TributaryException.invalidArgument("offset must not be negative"));
         }
+        TagFilter filter = TagFilter.parse(tags);
         int max = maxBytes == null ? (int) props.maxFetchBytes().toBytes()
                 : Math.max(1, Math.min(maxBytes, (int) props.maxFetchBytes().toBytes()));
         Duration wait = Duration.ofMillis(Math.max(0, Math.min(waitMs, MAX_WAIT_MS)));
@@ -127,7 +133,20 @@ public class PartitionController {
                 .map(LedPartition::partition)
                 .flatMap(p -> (wait.isZero() ? Mono.just(true) : p.highWatermark().awaitPast(offset, wait))
                         .then(Mono.fromCallable(() -> p.readVisible(offset, max)).subscribeOn(disk))
-                        .flatMap(r -> write(response, r, p.highWatermark().value())));
+                        .flatMap(r -> filter.takesAll() ? write(response, r, p.highWatermark().value())
+                                : Mono.fromCallable(() -> filtered(r, filter, offset, response)).subscribeOn(disk)
+                                        .flatMap(f -> write(response, f, p.highWatermark().value()))));
+    }
+
+    /**
+     * The read with only the records {@code filter} takes (see {@link TagFilteredRead});
+     * X-Next-Offset says where the consumer reads next, past records that did not match.
+     */
+    private static LogRead filtered(LogRead r, TagFilter filter, long offset, ServerHttpResponse response) throws java.io.IOException {
+        ByteBuffer bytes = r.isFileRegion() ? readRegion(r) : r.bytes();
+        TagFilteredRead f = TagFilteredRead.of(bytes, filter, offset);
+        response.getHeaders().set(NEXT_OFFSET, Long.toString(f.nextOffset()));
+        return LogRead.inMemory(f.batches(), r.logStartOffset(), r.logEndOffset());
     }
 
     /** Sends a read: a verified file region with sendfile where the connection allows it, else from memory. */
