@@ -9,6 +9,7 @@ import io.tributary.storage.log.AppendResult;
 import io.tributary.storage.log.LogRead;
 import io.tributary.storage.log.PartitionLog;
 import io.tributary.storage.replication.HighWatermark;
+import io.tributary.storage.replication.HighWatermarkCheckpoint;
 import io.tributary.storage.replication.LeaderEpochCache;
 import io.tributary.storage.replication.ReplicaTracker;
 import java.nio.ByteBuffer;
@@ -39,6 +40,7 @@ public final class Partition implements AutoCloseable {
     private final Sinks.Many<Long> appended = Sinks.many().multicast().directBestEffort();
     private final LeaderEpochCache epochs;
     private final HighWatermark highWatermark = new HighWatermark();
+    private final HighWatermarkCheckpoint checkpoint;
     /** What the followers have, while this replica leads (null otherwise). */
     private volatile ReplicaTracker tracker;
 
@@ -51,6 +53,8 @@ public final class Partition implements AutoCloseable {
         this.commits = new GroupCommit(log::flush, settings.disk());
         idempotence.rebuild(log);
         clampCursorsToLogEnd();
+        this.checkpoint = new HighWatermarkCheckpoint(dir);
+        highWatermark.reset(checkpoint.read(log.endOffset()));
     }
 
     public PartitionId id() {
@@ -249,11 +253,13 @@ public final class Partition implements AutoCloseable {
     public void flush() {
         log.flush();
         cursors.flush();
+        checkpoint.write(highWatermark.value());
     }
 
     @Override
     public void close() {
         appended.tryEmitComplete();
+        checkpoint.write(highWatermark.value());
         highWatermark.close();
         log.close();
         cursors.close();

@@ -152,4 +152,29 @@ class PartitionTest {
             assertThat(p.log().endOffset()).isEqualTo(3);
         }
     }
+
+    @Test
+    void aReopenedReplicaShowsWhatWasConfirmedButNeverMoreThanItsLog() throws Exception {
+        long now = System.currentTimeMillis();
+        try (Partition p = open()) {
+            p.lead("s1", 1, List.of("s1"), 1);
+            append(p, false, TestBatches.record("k", now, "one", null), TestBatches.record("k", now, "two", null));
+            p.lead("s1", 1, List.of("s1"), 1); // the in-sync set (the leader alone) confirms both
+            assertThat(p.highWatermark().value()).isEqualTo(2);
+            append(p, false, TestBatches.record("k", now, "unconfirmed", null));
+        }
+        try (Partition p = open()) {
+            assertThat(p.highWatermark().value()).as("restored from the checkpoint").isEqualTo(2);
+            assertThat(p.readVisible(0, 1 << 20).isEmpty()).as("consumers see the confirmed records at once").isFalse();
+        }
+        Files.writeString(dir.resolve(io.tributary.storage.replication.HighWatermarkCheckpoint.FILE_NAME), "99\n");
+        try (Partition p = open()) {
+            assertThat(p.highWatermark().value()).as("clamped to the log end").isEqualTo(3);
+        }
+        Files.writeString(dir.resolve(io.tributary.storage.replication.HighWatermarkCheckpoint.FILE_NAME), "9");
+        Files.write(dir.resolve(io.tributary.storage.replication.HighWatermarkCheckpoint.FILE_NAME), new byte[] {'x', 0});
+        try (Partition p = open()) {
+            assertThat(p.highWatermark().value()).as("a torn checkpoint counts for nothing").isZero();
+        }
+    }
 }
