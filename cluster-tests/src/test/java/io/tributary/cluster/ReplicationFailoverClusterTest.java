@@ -115,8 +115,11 @@ class ReplicationFailoverClusterTest {
             long stopped = System.nanoTime();
             try {
                 // Writes that reach the paused leader late, as a partitioned client's would.
+                // A client of its own: a pooled connection that the node closed before the pause
+                // would fail with EOF instead of reaching it.
+                java.net.http.HttpClient fresh = java.net.http.HttpClient.newHttpClient();
                 for (int i = 0; i < 5; i++) {
-                    late.add(lateWrite(leader, topic, oldEpoch, i));
+                    late.add(lateWrite(fresh, leader, topic, oldEpoch, i));
                 }
                 String next = replicas.awaitNewLeader(topic, 0, leader, Duration.ofSeconds(30));
                 long electedMs = (System.nanoTime() - stopped) / 1_000_000;
@@ -226,7 +229,7 @@ class ReplicationFailoverClusterTest {
     }
 
     /** An append sent straight to {@code node} as if it still led in {@code epoch} (acks=leader). */
-    static CompletableFuture<HttpResponse<String>> lateWrite(String node, String topic, int epoch, int i) {
+    static CompletableFuture<HttpResponse<String>> lateWrite(java.net.http.HttpClient http, String node, String topic, int epoch, int i) {
         byte[] record = RecordCodec.encode(new Record(-1, System.currentTimeMillis(), 0, 0, null, null, "late-" + i, null,
                 ("\"late " + i + "\"").getBytes(), true));
         ByteBuffer batch = new RecordBatchBuilder().add(record).producer(9_000_000_000L + i, 0).build();
@@ -234,7 +237,7 @@ class ReplicationFailoverClusterTest {
         batch.get(body);
         String url = "http://127.0.0.1:" + cluster.layout().service(node).port() + "/internal/partitions/default/" + topic
                 + "/0/append?epoch=" + epoch + "&acks=leader";
-        return api.http().sendAsync(HttpRequest.newBuilder(URI.create(url)).header(ClusterToken.HEADER, TestCluster.TOKEN)
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(url)).header(ClusterToken.HEADER, TestCluster.TOKEN)
                         .header("content-type", "application/octet-stream").timeout(Duration.ofMinutes(2))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
