@@ -22,7 +22,7 @@ import org.springframework.stereotype.Service;
 @Service
 public class SubscriptionService {
     public static final Set<String> TYPES = Set.of("group", "shared", "key_shared", "broadcast");
-    public static final Set<String> IMPLEMENTED_TYPES = Set.of("group");
+    public static final Set<String> IMPLEMENTED_TYPES = Set.of("group", "broadcast");
     public static final long DEFAULT_ACK_TIMEOUT_MS = 30_000;
 
     private final MetadataStore store;
@@ -45,17 +45,17 @@ public class SubscriptionService {
             throw TributaryException.invalidArgument("type must be one of group, shared, key_shared, broadcast; not '" + type + "'");
         }
         if (!IMPLEMENTED_TYPES.contains(type)) {
-            throw TributaryException.invalidArgument("subscription type '" + type + "' is not supported yet; use 'group'");
+            throw TributaryException.invalidArgument("subscription type '" + type + "' is not supported yet; use 'group' or 'broadcast'");
         }
         StartPosition startAt = s.startAt() == null ? StartPosition.latest() : s.startAt();
         validateStart(startAt, t);
         TagFilter filter = TagFilter.parse(s.filter());
-        if ("group".equals(type)) {
-            // A group commits positions; it does not redeliver single messages: these belong to
-            // shared and key_shared subscriptions (not built yet), and would otherwise be stored unused.
+        if (IMPLEMENTED_TYPES.contains(type)) {
+            // Group and broadcast consumers commit positions; they do not redeliver single messages:
+            // these belong to shared and key_shared subscriptions (not built yet), and would otherwise be stored unused.
             if (s.ackTimeoutMs() != null || (s.maxDeliveries() != null && s.maxDeliveries() != 0) || s.deadLetterTopic() != null) {
                 throw TributaryException.invalidArgument("ackTimeoutMs, maxDeliveries and deadLetterTopic apply to shared and "
-                        + "key_shared subscriptions (not supported yet), not to a group, which commits positions");
+                        + "key_shared subscriptions (not supported yet), not to a " + type + " subscription, which commits positions");
             }
         }
         long ackTimeout = s.ackTimeoutMs() == null ? DEFAULT_ACK_TIMEOUT_MS : s.ackTimeoutMs();

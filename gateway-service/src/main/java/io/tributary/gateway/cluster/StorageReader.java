@@ -74,6 +74,13 @@ public class StorageReader {
                 .map(m -> Optional.ofNullable(m.get("offset"))));
     }
 
+    /** Every committed position of the partition, by cursor name. */
+    public Mono<Map<String, Long>> cursors(String vhost, String topic, int partition) {
+        return leaders.call(vhost, topic, partition, t -> t.leader().get()
+                .uri("/internal/partitions/{vhost}/{topic}/{partition}/cursors", vhost, topic, partition)
+                .retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Long>>() { }).timeout(TIMEOUT));
+    }
+
     /** Commits {@code offset} from a member of group {@code generation}: refused ({@code fenced}) once a newer one committed. */
     public Mono<Void> commit(String vhost, String topic, int partition, String subscription, long offset, long generation) {
         return putCursor(vhost, topic, partition, subscription, Map.of("offset", offset, "generation", generation));

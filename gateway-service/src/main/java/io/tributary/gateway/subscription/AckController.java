@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -28,7 +29,8 @@ import tools.jackson.databind.JsonNode;
  * Acknowledging over plain HTTP, for consumers that read with SSE (which cannot send frames
  * back): {@code POST .../subscriptions/{sub}/ack} with {@code {"ids":["0-41", ...]}}. On a
  * {@code group} subscription an ack is cumulative per partition, as a WebSocket ack is: the
- * position moves past the highest acked offset of each partition, and never backwards.
+ * position moves past the highest acked offset of each partition, and never backwards. A
+ * {@code broadcast} consumer names itself ({@code ?consumer=}) and moves its own position.
  */
 @RestController
 @RequestMapping("/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}")
@@ -52,7 +54,7 @@ public class AckController {
     @Operation(summary = "Acknowledge delivered messages by id",
             description = "On a group subscription the ack is cumulative per partition: the subscription's position on each "
                     + "partition moves past the highest acked offset there (never backwards). SSE consumers use it to commit "
-                    + "what they processed.",
+                    + "what they processed. A broadcast consumer names itself with ?consumer= and moves only its own position.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
                     examples = @ExampleObject(value = "{\"ids\":[\"0-41\",\"1-7\"]}"))),
             responses = {
@@ -62,12 +64,13 @@ public class AckController {
                             content = @Content(mediaType = "application/problem+json")),
                     @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json"))})
     public Mono<Acked> ack(@PathVariable String vhost, @PathVariable String topic, @PathVariable String sub,
-            @RequestBody(required = false) JsonNode body) {
+            @RequestParam(value = "consumer", required = false) String consumer, @RequestBody(required = false) JsonNode body) {
         Names.require("vhost", vhost);
         Names.require("topic", topic);
         Names.require("subscription", sub);
         List<ClientFrame.MessageId> ids = ClientFrame.ids(JsonFields.of(body, "ack", FIELDS).get("ids"), "ids");
         return lookup.subscription(vhost, topic, sub).zipWith(lookup.topic(vhost, topic)).flatMap(t -> {
+            String cursor = ConsumerIdentity.of(t.getT1(), consumer).cursor();
             TopicInfo info = t.getT2();
             Map<Integer, Long> next = new TreeMap<>();
             for (ClientFrame.MessageId id : ids) {
@@ -78,7 +81,7 @@ public class AckController {
                 next.merge(id.partition(), id.offset() + 1, Math::max);
             }
             return Flux.fromIterable(next.entrySet())
-                    .concatMap(e -> storage.commit(vhost, topic, e.getKey(), sub, e.getValue()))
+                    .concatMap(e -> storage.commit(vhost, topic, e.getKey(), cursor, e.getValue()))
                     .then(Mono.just(new Acked(next)));
         });
     }

@@ -17,20 +17,25 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * One consumer connection to a {@code group} subscription: the records of the partitions the
- * group assigns to this member, merged, with the position of each partition tracked as
- * records are handed to the client. When the assignment changes every partition restarts
- * from its tracked position, so nothing is skipped or repeated within the connection.
+ * One consumer connection to a subscription: the records of the partitions its assignments
+ * give it (for a {@code group}, what the group assigns to this member; for a
+ * {@code broadcast} consumer, every partition, for good), merged, with the position of each
+ * partition tracked as records are handed to the client. When the assignment changes every
+ * partition restarts from its tracked position, so nothing is skipped or repeated within the
+ * connection.
  *
  * <p>Where a partition starts: the position this stream already reached; else the client's
- * resume token (which is then committed); else the subscription's committed cursor; else its
+ * resume token (which is then committed); else the consumer's committed cursor (see
+ * {@link ConsumerIdentity}); for a broadcast consumer seen for the first time, the
+ * subscription's own cursor (where its start was fixed when it was declared); else its
  * {@code startAt}.
  */
 public final class ConsumerStream {
     private final SubscriptionInfo sub;
-    private final String member;
+    private final ConsumerIdentity identity;
     private final Map<Integer, Long> resume;
-    private final GroupSession group;
+    /** The partitions this consumer reads, and the generation it reads them in (-1: no group). */
+    private final Flux<GroupState> assignments;
     private final PartitionFeed feed;
     private final StorageReader storage;
     private final StartPositions starts;
@@ -47,12 +52,12 @@ public final class ConsumerStream {
     private record Ownership(long generation, List<Integer> partitions) {
     }
 
-    ConsumerStream(SubscriptionInfo sub, String member, Map<Integer, Long> resume, GroupSession group, PartitionFeed feed,
+    ConsumerStream(ConsumerIdentity identity, Flux<GroupState> assignments, Map<Integer, Long> resume, PartitionFeed feed,
             StorageReader storage, StartPositions starts) {
-        this.sub = sub;
-        this.member = member;
+        this.sub = identity.subscription();
+        this.identity = identity;
         this.resume = Map.copyOf(resume);
-        this.group = group;
+        this.assignments = assignments;
         this.feed = feed;
         this.storage = storage;
         this.starts = starts;
@@ -69,7 +74,7 @@ public final class ConsumerStream {
      * flows, so every resume token names every partition the stream reads.
      */
     public Flux<Delivery> deliveries() {
-        return group.assignments(sub.vhost(), sub.topic(), sub.name(), member)
+        return assignments
                 .doOnNext(state -> owned = new Ownership(state.generation(), List.copyOf(state.partitions())))
                 .map(GroupState::partitions)
                 .distinctUntilChanged()
@@ -98,8 +103,11 @@ public final class ConsumerStream {
             return commit(Map.of(p, resumed)).onErrorResume(e -> Mono.empty()).thenReturn(resumed);
         }
         // A leader that is away (a cold cluster, a leader moving) is waited for, as PartitionFeed does.
-        return storage.committed(sub.vhost(), sub.topic(), p, sub.name())
-                .flatMap(c -> c.map(Mono::just).orElseGet(() -> starts.resolve(sub.vhost(), sub.topic(), p, sub.startAt())))
+        Mono<Long> fresh = Mono.defer(() -> starts.resolve(sub.vhost(), sub.topic(), p, sub.startAt()));
+        Mono<Long> first = !identity.broadcast() ? fresh : storage.committed(sub.vhost(), sub.topic(), p, sub.name())
+                .flatMap(pinned -> pinned.map(Mono::just).orElse(fresh));
+        return storage.committed(sub.vhost(), sub.topic(), p, identity.cursor())
+                .flatMap(c -> c.map(Mono::just).orElse(first))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(3))
                         .filter(LeaderCall::isRetriable));
     }
@@ -139,7 +147,9 @@ public final class ConsumerStream {
         return Flux.fromIterable(offsets.entrySet())
                 .filter(e -> now.partitions().contains(e.getKey()))
                 .filter(e -> !e.getValue().equals(committed.get(e.getKey())))
-                .flatMap(e -> storage.commit(sub.vhost(), sub.topic(), e.getKey(), sub.name(), e.getValue(), now.generation())
+                .flatMap(e -> (now.generation() < 0
+                        ? storage.commit(sub.vhost(), sub.topic(), e.getKey(), identity.cursor(), e.getValue())
+                        : storage.commit(sub.vhost(), sub.topic(), e.getKey(), identity.cursor(), e.getValue(), now.generation()))
                         .doOnSuccess(v -> committed.merge(e.getKey(), e.getValue(), Math::max))
                         .onErrorResume(ConsumerStream::isFenced, x -> Mono.empty()))
                 .then();

@@ -2,14 +2,18 @@ package io.tributary.gateway.subscription;
 
 import io.tributary.gateway.cluster.MetadataLookup;
 import io.tributary.gateway.cluster.StorageReader;
+import io.tributary.protocol.metadata.GroupState;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.naming.Names;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Opens consumer streams, checking first that the subscription exists. Each stream is a new group member. */
+/** Opens consumer streams, checking first that the subscription exists: a new group member, or a named broadcast consumer. */
 @Component
 public class ConsumerStreams {
     private final MetadataLookup lookup;
@@ -27,8 +31,8 @@ public class ConsumerStreams {
         this.starts = starts;
     }
 
-    public Mono<ConsumerStream> open(String vhost, String topic, String sub, Map<Integer, Long> resume) {
-        return subscription(vhost, topic, sub).map(info -> open(info, resume));
+    public Mono<ConsumerStream> open(String vhost, String topic, String sub, String consumer, Map<Integer, Long> resume) {
+        return subscription(vhost, topic, sub).flatMap(info -> open(info, consumer, resume));
     }
 
     /** The subscription, its names checked first. */
@@ -39,8 +43,22 @@ public class ConsumerStreams {
         return lookup.subscription(vhost, topic, sub);
     }
 
-    /** A new member's stream of {@code info}, resuming at {@code resume} where it names a partition. */
-    public ConsumerStream open(SubscriptionInfo info, Map<Integer, Long> resume) {
-        return new ConsumerStream(info, "m-" + UUID.randomUUID(), resume, group, feed, storage, starts);
+    /**
+     * A new consumer's stream of {@code info}, resuming at {@code resume} where it names a
+     * partition: a new member of the group, or the broadcast consumer {@code consumer}, which
+     * reads every partition of the topic with its own position.
+     */
+    public Mono<ConsumerStream> open(SubscriptionInfo info, String consumer, Map<Integer, Long> resume) {
+        ConsumerIdentity identity = ConsumerIdentity.of(info, consumer);
+        if (!identity.broadcast()) {
+            String member = "m-" + UUID.randomUUID();
+            return Mono.just(new ConsumerStream(identity, group.assignments(info.vhost(), info.topic(), info.name(), member), resume,
+                    feed, storage, starts));
+        }
+        return lookup.topic(info.vhost(), info.topic()).map(t -> {
+            List<Integer> all = IntStream.range(0, t.partitions()).boxed().toList();
+            Flux<GroupState> everything = Flux.concat(Mono.just(new GroupState(-1, List.of(), all)), Flux.never());
+            return new ConsumerStream(identity, everything, resume, feed, storage, starts);
+        });
     }
 }

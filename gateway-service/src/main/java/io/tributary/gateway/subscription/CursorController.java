@@ -89,6 +89,10 @@ public class CursorController {
         }
         return metadata.refresh().flatMap(m -> lookup.subscription(vhost, topic, sub).flatMap(s -> {
             TopicInfo t = m.requireTopic(vhost, topic);
+            if (ConsumerIdentity.BROADCAST.equals(s.type())) {
+                throw TributaryException.invalidArgument("seeking a broadcast subscription's consumers is not supported yet "
+                        + "(each keeps its own position); group subscriptions can seek");
+            }
             checkPartitionsNamed(t, to);
             return coordinator.members(vhost, topic, sub).flatMap(members -> {
                 if (!members.ids().isEmpty()) {

@@ -81,13 +81,15 @@ public class SseController {
             @Parameter(description = "resume token of the last event seen") @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
             @Parameter(description = "the same, for clients that cannot set headers") @RequestParam(value = "lastEventId", required = false) String lastEventIdParam,
             @Parameter(description = "commit what was written to the socket every second (at-most-once; default false: "
-                    + "commit only what the client shows it received)") @RequestParam(value = "autoCommit", required = false) Boolean autoCommit) {
+                    + "commit only what the client shows it received)") @RequestParam(value = "autoCommit", required = false) Boolean autoCommit,
+            @Parameter(description = "broadcast subscriptions only: this consumer's name (it keeps its own position)")
+            @RequestParam(value = "consumer", required = false) String consumer) {
         String token = lastEventId != null ? lastEventId : lastEventIdParam;
         boolean commitWritten = Boolean.TRUE.equals(autoCommit);
         // The first comment goes out at once: status and headers reach the client before there
         // is anything to deliver (EventSource reports "open", curl -N shows the stream is live).
         return streams.subscription(vhost, topic, sub)
-                .flatMap(info -> resumePositions(info, token).map(resume -> streams.open(info, resume)))
+                .flatMap(info -> resumePositions(info, token).flatMap(resume -> streams.open(info, consumer, resume)))
                 .flatMapMany(stream -> Flux.concat(Flux.just(comment("connected")), stream(stream, commitWritten)));
     }
 

@@ -18,6 +18,7 @@ import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.protocol.naming.Names;
 import io.tributary.protocol.problem.ProblemWebExceptionHandler;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,8 @@ public class SubscriptionController {
 
     @PutMapping
     @Operation(summary = "Declare a subscription (idempotent)",
-            description = "type: group (Kafka consumer group; the only type implemented so far). startAt: \"earliest\", "
+            description = "type: group (Kafka consumer group) or broadcast (every consumer, named with ?consumer= when it "
+                    + "connects, receives everything with its own position); shared and key_shared are not built yet. startAt: \"earliest\", "
                     + "\"latest\" (default), {\"timestamp\":ms}, {\"offset\":n} or {\"offsets\":{\"0\":n}}. A new subscription's "
                     + "start is fixed when it is declared: \"latest\" means the messages published after this call. "
                     + "filter: a tag filter, \"TagA || TagB\" (exact, case-sensitive) or \"*\" (default), applied by storage.",
@@ -128,15 +130,30 @@ public class SubscriptionController {
     }
 
     private Mono<SubscriptionView.PartitionLag> lag(TopicInfo t, SubscriptionInfo s, int p) {
-        return Mono.zip(storage.offsets(t.vhost(), t.name(), p, null), storage.committed(t.vhost(), t.name(), p, s.name()))
+        boolean broadcast = ConsumerIdentity.BROADCAST.equals(s.type());
+        Mono<Map<String, Long>> consumers = broadcast ? storage.cursors(t.vhost(), t.name(), p) : Mono.just(Map.of());
+        return Mono.zip(storage.offsets(t.vhost(), t.name(), p, null), storage.committed(t.vhost(), t.name(), p, s.name()), consumers)
                 .map(z -> {
                     Long committed = z.getT2().orElse(null);
                     long from = committed != null ? committed : z.getT1().startOffset();
                     // A consumer reads up to the high watermark: that is the end its lag counts to.
                     long end = z.getT1().highWatermark();
-                    return new SubscriptionView.PartitionLag(p, committed, end, Math.max(0, end - from), null);
+                    return new SubscriptionView.PartitionLag(p, committed, end, Math.max(0, end - from), null,
+                            broadcast ? consumerLags(s, z.getT3(), end) : null);
                 })
                 .onErrorResume(e -> Mono.just(new SubscriptionView.PartitionLag(p, null, null, null,
                         ProblemWebExceptionHandler.toProblem(e).detail())));
+    }
+
+    /** The broadcast consumers' positions among a partition's cursors (see {@link ConsumerIdentity}). */
+    private static Map<String, SubscriptionView.ConsumerLag> consumerLags(SubscriptionInfo s, Map<String, Long> cursors, long end) {
+        String prefix = ConsumerIdentity.prefix(s);
+        Map<String, SubscriptionView.ConsumerLag> out = new java.util.TreeMap<>();
+        cursors.forEach((cursor, offset) -> {
+            if (cursor.startsWith(prefix)) {
+                out.put(cursor.substring(prefix.length()), new SubscriptionView.ConsumerLag(offset, Math.max(0, end - offset)));
+            }
+        });
+        return out;
     }
 }

@@ -5,6 +5,7 @@ import io.tributary.protocol.metadata.GroupMembers;
 import io.tributary.protocol.metadata.StartPosition;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A subscription as the public API shows it: its settings, its live members, the group's
@@ -20,20 +21,36 @@ public record SubscriptionView(
         String type,
         StartPosition startAt,
         String filter,
-        long ackTimeoutMs,
-        int maxDeliveries,
+        Long ackTimeoutMs,
+        Integer maxDeliveries,
         String deadLetterTopic,
         List<String> members,
         long generation,
         boolean rebalancing,
         List<PartitionLag> partitions) {
 
+    /**
+     * One partition: the subscription's committed position and lag; for a broadcast
+     * subscription also each consumer's ({@code consumers}), since every consumer has its own.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record PartitionLag(int partition, Long committedOffset, Long endOffset, Long lag, String error) {
+    public record PartitionLag(int partition, Long committedOffset, Long endOffset, Long lag, String error,
+            Map<String, ConsumerLag> consumers) {
+
+        public PartitionLag(int partition, Long committedOffset, Long endOffset, Long lag, String error) {
+            this(partition, committedOffset, endOffset, lag, error, null);
+        }
     }
 
+    /** A broadcast consumer's position on one partition. */
+    public record ConsumerLag(long committedOffset, long lag) {
+    }
+
+    /** Redelivery settings are shown only for the types that redeliver single messages (shared, key_shared). */
     static SubscriptionView of(SubscriptionInfo s, GroupMembers group, List<PartitionLag> partitions) {
-        return new SubscriptionView(s.vhost(), s.topic(), s.name(), s.type(), s.startAt(), s.filter(), s.ackTimeoutMs(),
-                s.maxDeliveries(), s.deadLetterTopic(), group.ids(), group.generation(), group.rebalancing(), partitions);
+        boolean redelivers = s.type().equals("shared") || s.type().equals("key_shared");
+        return new SubscriptionView(s.vhost(), s.topic(), s.name(), s.type(), s.startAt(), s.filter(),
+                redelivers ? s.ackTimeoutMs() : null, redelivers ? s.maxDeliveries() : null, s.deadLetterTopic(), group.ids(),
+                group.generation(), group.rebalancing(), partitions);
     }
 }

@@ -69,7 +69,8 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
                 })
                 .share();
         open.add(session);
-        return Mono.defer(() -> streams.open(path.vhost(), path.topic(), path.sub(), Map.of()))
+        String consumer = UriComponentsBuilder.fromUri(session.getHandshakeInfo().getUri()).build().getQueryParams().getFirst("consumer");
+        return Mono.defer(() -> streams.open(path.vhost(), path.topic(), path.sub(), consumer, Map.of()))
                 .flatMap(stream -> serve(session, path, stream, initialCredit(session), inbound, cause))
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);

@@ -1,0 +1,105 @@
+package io.tributary.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Broadcast subscriptions (RocketMQ's broadcasting) through the real cluster: every named
+ * consumer receives every message of every partition, each keeps its own position (an ack of
+ * one moves nothing of the other), the subscription view shows each consumer's position, and
+ * a consumer without a name, or a name on a group, is refused.
+ */
+class BroadcastClusterTest {
+    static final String V = "/api/v1/vhosts/default";
+    static Api api;
+
+    @BeforeAll
+    static void start() {
+        api = TestCluster.get().api();
+    }
+
+    static String events(String topic, String sub, String consumer) {
+        return V + "/topics/" + topic + "/subscriptions/" + sub + "/events" + (consumer == null ? "" : "?consumer=" + consumer);
+    }
+
+    /** The ids ("p-offset") of the next {@code n} messages the consumer is given. */
+    static List<String> take(SseClient sse, int n) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (SseClient.Event e : sse.take(n, Duration.ofSeconds(30))) {
+            ids.add(Api.JSON.readTree(e.data()).get("id").asString());
+        }
+        return ids;
+    }
+
+    @Test
+    void everyConsumerGetsEverythingAndKeepsItsOwnPosition() throws Exception {
+        String topic = "broadcast";
+        api.topicWithSubscription(topic, 2, null);
+        Api.Response declared = api.put(V + "/topics/" + topic + "/subscriptions/all", "{\"type\":\"broadcast\",\"startAt\":\"earliest\"}");
+        assertThat(declared.status()).as(declared.body()).isEqualTo(201);
+        Published first = Published.batch(api, topic, 20, 7);
+        Set<String> published = new HashSet<>();
+        first.messages.forEach(m -> published.add(m.partition() + "-" + m.offset()));
+        assertThat(first.messages.stream().map(Published.Message::partition).distinct()).as("both partitions used").hasSize(2);
+
+        try (SseClient a = SseClient.open(api.http(), api.uri(events(topic, "all", "a")), null);
+             SseClient b = SseClient.open(api.http(), api.uri(events(topic, "all", "b")), null)) {
+            assertThat(new HashSet<>(take(a, 20))).as("consumer a").isEqualTo(published);
+            assertThat(new HashSet<>(take(b, 20))).as("consumer b").isEqualTo(published);
+        }
+        // a acknowledges everything it got; b acknowledges nothing.
+        Map<Integer, Long> lastOffset = new TreeMap<>();
+        first.messages.forEach(m -> lastOffset.merge(m.partition(), m.offset(), Math::max));
+        List<String> ids = lastOffset.entrySet().stream().map(e -> "\"" + e.getKey() + "-" + e.getValue() + "\"").toList();
+        Api.Response ack = api.postJson(V + "/topics/" + topic + "/subscriptions/all/ack?consumer=a", "{\"ids\":" + ids + "}");
+        assertThat(ack.status()).as(ack.body()).isEqualTo(200);
+
+        Published second = Published.batch(api, topic, 6, 7);
+        Set<String> later = new HashSet<>();
+        second.messages.forEach(m -> later.add(m.partition() + "-" + m.offset()));
+        try (SseClient a = SseClient.open(api.http(), api.uri(events(topic, "all", "a")), null)) {
+            assertThat(new HashSet<>(take(a, 6))).as("a resumes after what it acknowledged").isEqualTo(later);
+        }
+        try (SseClient b = SseClient.open(api.http(), api.uri(events(topic, "all", "b")), null)) {
+            Set<String> again = new HashSet<>(take(b, 26));
+            Set<String> everything = new HashSet<>(published);
+            everything.addAll(later);
+            assertThat(again).as("b acknowledged nothing: everything again").isEqualTo(everything);
+        }
+
+        JsonNode view = api.get(V + "/topics/" + topic + "/subscriptions/all").json();
+        assertThat(view.get("type").asString()).isEqualTo("broadcast");
+        for (JsonNode p : view.get("partitions")) {
+            int partition = p.get("partition").asInt();
+            assertThat(p.get("consumers").get("a").get("committedOffset").asLong()).as("a's position on %d", partition)
+                    .isEqualTo(lastOffset.get(partition) + 1);
+            assertThat(p.get("consumers").has("b")).as("b committed nothing").isFalse();
+        }
+    }
+
+    @Test
+    void consumersAreNamedOnBroadcastAndAnonymousOnGroups() throws Exception {
+        String topic = "broadcast-names";
+        api.topicWithSubscription(topic, 1, "members");
+        assertThat(api.put(V + "/topics/" + topic + "/subscriptions/fan", "{\"type\":\"broadcast\"}").status()).isEqualTo(201);
+        for (String path : List.of(events(topic, "fan", null), events(topic, "fan", "bad%20name"), events(topic, "members", "x"))) {
+            Api.Response r = api.get(path);
+            assertThat(r.status()).as("%s -> %s", path, r.body()).isEqualTo(400);
+            assertThat(r.contentType()).contains("application/problem+json");
+        }
+        Api.Response seek = api.put(V + "/topics/" + topic + "/subscriptions/fan/cursor", "\"earliest\"");
+        assertThat(seek.status()).as(seek.body()).isEqualTo(400);
+        Api.Response maxDeliveries = api.put(V + "/topics/" + topic + "/subscriptions/fan2", "{\"type\":\"broadcast\",\"maxDeliveries\":2}");
+        assertThat(maxDeliveries.status()).as(maxDeliveries.body()).isEqualTo(400);
+    }
+}
