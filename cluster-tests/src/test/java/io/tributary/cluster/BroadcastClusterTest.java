@@ -102,4 +102,53 @@ class BroadcastClusterTest {
         Api.Response maxDeliveries = api.put(V + "/topics/" + topic + "/subscriptions/fan2", "{\"type\":\"broadcast\",\"maxDeliveries\":2}");
         assertThat(maxDeliveries.status()).as(maxDeliveries.body()).isEqualTo(400);
     }
+
+    static List<String> pollIds(String topic, String sub, String query) {
+        Api.Response r = api.post(V + "/topics/" + topic + "/subscriptions/" + sub + "/poll?" + query, "application/json", new byte[0]);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        r.json().get("messages").forEach(m -> ids.add(m.get("id").asString()));
+        return ids;
+    }
+
+    @Test
+    void pollReadsFromTheConsumersPositionUntilItAcknowledgesAndLongPollsWhenThereIsNothing() throws Exception {
+        String topic = "broadcast-poll";
+        api.topicWithSubscription(topic, 2, "members");
+        assertThat(api.put(V + "/topics/" + topic + "/subscriptions/pull", "{\"type\":\"broadcast\",\"startAt\":\"earliest\"}")
+                .status()).isEqualTo(201);
+        Published first = Published.batch(api, topic, 10, 5);
+
+        List<String> four = pollIds(topic, "pull", "consumer=p&max=4");
+        assertThat(four).hasSize(4);
+        assertThat(pollIds(topic, "pull", "consumer=p&max=4")).as("a poll moves nothing").isEqualTo(four);
+        List<String> all = pollIds(topic, "pull", "consumer=p&max=100");
+        Set<String> published = new HashSet<>();
+        first.messages.forEach(m -> published.add(m.partition() + "-" + m.offset()));
+        assertThat(new HashSet<>(all)).isEqualTo(published).hasSize(10);
+        assertThat(pollIds(topic, "pull", "consumer=q&max=100")).as("another consumer, its own position").hasSize(10);
+
+        Map<Integer, Long> last = new TreeMap<>();
+        first.messages.forEach(m -> last.merge(m.partition(), m.offset(), Math::max));
+        List<String> ids = last.entrySet().stream().map(e -> "\"" + e.getKey() + "-" + e.getValue() + "\"").toList();
+        assertThat(api.postJson(V + "/topics/" + topic + "/subscriptions/pull/ack?consumer=p", "{\"ids\":" + ids + "}").status())
+                .isEqualTo(200);
+        assertThat(pollIds(topic, "pull", "consumer=p")).as("after the ack").isEmpty();
+        assertThat(pollIds(topic, "pull", "consumer=q")).as("q did not ack").hasSize(10);
+
+        // A long poll answers as soon as a message arrives.
+        java.util.concurrent.CompletableFuture<List<String>> waiting =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> pollIds(topic, "pull", "consumer=p&waitMs=20000"));
+        Published later = Published.batch(api, topic, 1, 5);
+        List<String> arrived = waiting.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(arrived).containsExactly(later.messages.get(0).partition() + "-" + later.messages.get(0).offset());
+
+        for (String bad : List.of("consumer=p&max=0", "consumer=p&max=1001", "consumer=p&max=0x10", "consumer=p&waitMs=30001", "max=5")) {
+            Api.Response r = api.post(V + "/topics/" + topic + "/subscriptions/pull/poll?" + bad, "application/json", new byte[0]);
+            assertThat(r.status()).as("%s -> %s", bad, r.body()).isEqualTo(400);
+        }
+        Api.Response group = api.post(V + "/topics/" + topic + "/subscriptions/members/poll", "application/json", new byte[0]);
+        assertThat(group.status()).as(group.body()).isEqualTo(400);
+        assertThat(group.json().get("detail").asString()).contains("SSE or WebSocket");
+    }
 }

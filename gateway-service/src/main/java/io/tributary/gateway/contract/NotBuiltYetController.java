@@ -17,9 +17,9 @@ import reactor.core.publisher.Mono;
 public class NotBuiltYetController {
     private static final String SUB = "/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}";
 
-    @RequestMapping({SUB + "/poll", SUB + "/nack"})
+    @RequestMapping(SUB + "/nack")
     public Mono<Void> consumption() {
-        return notYet("HTTP poll and nack (shared subscriptions)");
+        return notYet("nack (shared subscriptions)");
     }
 
     @RequestMapping({"/api/v1/cluster/reassignments", "/api/v1/cluster/rebalance", "/api/v1/cluster/nodes/{node}/drain"})

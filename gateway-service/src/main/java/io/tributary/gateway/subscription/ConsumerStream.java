@@ -25,10 +25,7 @@ import reactor.core.publisher.Mono;
  * connection.
  *
  * <p>Where a partition starts: the position this stream already reached; else the client's
- * resume token (which is then committed); else the consumer's committed cursor (see
- * {@link ConsumerIdentity}); for a broadcast consumer seen for the first time, the
- * subscription's own cursor (where its start was fixed when it was declared); else its
- * {@code startAt}.
+ * resume token (which is then committed); else {@link StartPositions#committedOrStart}.
  */
 public final class ConsumerStream {
     private final SubscriptionInfo sub;
@@ -103,11 +100,7 @@ public final class ConsumerStream {
             return commit(Map.of(p, resumed)).onErrorResume(e -> Mono.empty()).thenReturn(resumed);
         }
         // A leader that is away (a cold cluster, a leader moving) is waited for, as PartitionFeed does.
-        Mono<Long> fresh = Mono.defer(() -> starts.resolve(sub.vhost(), sub.topic(), p, sub.startAt()));
-        Mono<Long> first = !identity.broadcast() ? fresh : storage.committed(sub.vhost(), sub.topic(), p, sub.name())
-                .flatMap(pinned -> pinned.map(Mono::just).orElse(fresh));
-        return storage.committed(sub.vhost(), sub.topic(), p, identity.cursor())
-                .flatMap(c -> c.map(Mono::just).orElse(first))
+        return starts.committedOrStart(identity, p)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(3))
                         .filter(LeaderCall::isRetriable));
     }

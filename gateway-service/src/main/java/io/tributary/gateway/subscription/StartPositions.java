@@ -2,6 +2,7 @@ package io.tributary.gateway.subscription;
 
 import io.tributary.gateway.cluster.StorageReader;
 import io.tributary.protocol.metadata.StartPosition;
+import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.problem.TributaryException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -74,6 +75,21 @@ public class StartPositions {
             throw TributaryException.invalidArgument(what + " must be a non-negative whole number");
         }
         return n.longValue();
+    }
+
+    /**
+     * Where {@code consumer} reads {@code partition} from when it has no position of its own
+     * in hand: its committed cursor; for a broadcast consumer seen for the first time, the
+     * subscription's own cursor (its start, fixed when it was declared); else the
+     * subscription's {@code startAt}.
+     */
+    public Mono<Long> committedOrStart(ConsumerIdentity consumer, int partition) {
+        SubscriptionInfo sub = consumer.subscription();
+        Mono<Long> fresh = Mono.defer(() -> resolve(sub.vhost(), sub.topic(), partition, sub.startAt()));
+        Mono<Long> first = !consumer.broadcast() ? fresh : storage.committed(sub.vhost(), sub.topic(), partition, sub.name())
+                .flatMap(pinned -> pinned.map(Mono::just).orElse(fresh));
+        return storage.committed(sub.vhost(), sub.topic(), partition, consumer.cursor())
+                .flatMap(c -> c.map(Mono::just).orElse(first));
     }
 
     /** The offset of {@code partition} that {@code start} names, clamped to the log's bounds. */

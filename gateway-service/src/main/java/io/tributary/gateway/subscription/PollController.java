@@ -1,0 +1,173 @@
+package io.tributary.gateway.subscription;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tributary.gateway.GatewayProperties;
+import io.tributary.gateway.cluster.Fetched;
+import io.tributary.gateway.cluster.MetadataLookup;
+import io.tributary.gateway.cluster.StorageReader;
+import io.tributary.gateway.message.DeliveredMessage;
+import io.tributary.gateway.request.StrictNumbers;
+import io.tributary.protocol.filter.TagFilter;
+import io.tributary.protocol.metadata.SubscriptionInfo;
+import io.tributary.protocol.metadata.TopicInfo;
+import io.tributary.protocol.naming.Names;
+import io.tributary.protocol.problem.TributaryException;
+import io.tributary.protocol.record.Record;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code POST .../subscriptions/{sub}/poll?consumer=&max=&waitMs=}: pull for HTTP clients that
+ * hold no connection open. Built for broadcast consumers: a poll reads every partition from
+ * the consumer's committed position and changes nothing, so until the consumer acknowledges
+ * ({@code POST .../ack?consumer=}) the next poll answers the same messages (at-least-once;
+ * an ack moves the position past them). With nothing to read it waits up to {@code waitMs}
+ * for the first partition that gets something (long poll). A group subscription is refused:
+ * its partitions belong to connected members, which a stateless poll is not.
+ */
+@RestController
+@RequestMapping("/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/poll")
+@Tag(name = "Subscriptions")
+public class PollController {
+    static final int MAX_MESSAGES = 1000;
+    static final long MAX_WAIT_MS = 30_000;
+
+    private final MetadataLookup lookup;
+    private final StorageReader storage;
+    private final StartPositions starts;
+    private final GatewayProperties props;
+    private final JsonMapper json;
+
+    public PollController(MetadataLookup lookup, StorageReader storage, StartPositions starts, GatewayProperties props,
+            JsonMapper json) {
+        this.lookup = lookup;
+        this.storage = storage;
+        this.starts = starts;
+        this.props = props;
+        this.json = json;
+    }
+
+    @PostMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Poll: the next messages of a broadcast consumer (long poll with waitMs)",
+            description = "Reads every partition from the consumer's committed position and moves nothing: acknowledge "
+                    + "with POST .../ack?consumer= to move past what you processed (until then a poll answers the same "
+                    + "messages). Group subscriptions consume over SSE or WebSocket.",
+            responses = {
+                    @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(value = "{\"messages\":[{\"id\":\"0-41\",\"topic\":\"orders\",\"partition\":0,"
+                                    + "\"offset\":41,\"payload\":{\"n\":1},\"deliveryCount\":1}]}"))),
+                    @ApiResponse(responseCode = "400", content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json"))})
+    public Mono<String> poll(@PathVariable String vhost, @PathVariable String topic, @PathVariable String sub,
+            @Parameter(description = "the broadcast consumer's name") @RequestParam(value = "consumer", required = false) String consumer,
+            @Parameter(description = "at most this many messages (1-1000, default 100)") @RequestParam(value = "max", defaultValue = "100") String maxParam,
+            @Parameter(description = "wait up to this long when there is nothing (0-30000, default 0)") @RequestParam(value = "waitMs", defaultValue = "0") String waitParam) {
+        Names.require("vhost", vhost);
+        Names.require("topic", topic);
+        Names.require("subscription", sub);
+        long max = StrictNumbers.require("max", maxParam, Integer.MAX_VALUE);
+        long waitMs = StrictNumbers.require("waitMs", waitParam, Long.MAX_VALUE);
+        if (max < 1 || max > MAX_MESSAGES) {
+            throw TributaryException.invalidArgument("max must be between 1 and " + MAX_MESSAGES);
+        }
+        if (waitMs > MAX_WAIT_MS) {
+            throw TributaryException.invalidArgument("waitMs must be between 0 and " + MAX_WAIT_MS);
+        }
+        return lookup.subscription(vhost, topic, sub).zipWith(lookup.topic(vhost, topic)).flatMap(t -> {
+            SubscriptionInfo info = t.getT1();
+            if (!ConsumerIdentity.BROADCAST.equals(info.type())) {
+                throw TributaryException.invalidArgument("poll serves broadcast consumers (shared subscriptions are not built "
+                        + "yet); the members of " + info.type() + " subscription '" + sub + "' consume over SSE or WebSocket");
+            }
+            ConsumerIdentity identity = ConsumerIdentity.of(info, consumer);
+            return read(identity, t.getT2(), Duration.ZERO, (int) max)
+                    .flatMap(now -> nothingIn(now) && waitMs > 0 ? firstToArrive(identity, t.getT2(), Duration.ofMillis(waitMs), (int) max)
+                            : Mono.just(now))
+                    .map(reads -> render(topic, reads));
+        });
+    }
+
+    /** What one partition gave: its records, in order. */
+    private record Read(int partition, List<Record> records) {
+    }
+
+    /** Every partition at once, without waiting: up to {@code max} records in all, partition by partition. */
+    private Mono<List<Read>> read(ConsumerIdentity id, TopicInfo t, Duration wait, int max) {
+        return Flux.fromStream(IntStream.range(0, t.partitions()).boxed())
+                .flatMapSequential(p -> fetch(id, t, p, wait))
+                .collectList()
+                .map(reads -> limit(reads, max));
+    }
+
+    /** With nothing anywhere: the first partition that gets something within {@code wait}, or nothing. */
+    private Mono<List<Read>> firstToArrive(ConsumerIdentity id, TopicInfo t, Duration wait, int max) {
+        return Flux.fromStream(IntStream.range(0, t.partitions()).boxed())
+                .flatMap(p -> fetch(id, t, p, wait))
+                .filter(r -> !r.records().isEmpty())
+                .next()
+                .map(r -> limit(List.of(r), max))
+                .defaultIfEmpty(List.of());
+    }
+
+    private Mono<Read> fetch(ConsumerIdentity id, TopicInfo t, int p, Duration wait) {
+        TagFilter filter = TagFilter.parse(id.subscription().filter());
+        return starts.committedOrStart(id, p).flatMap(from -> storage.fetch(t.vhost(), t.name(), p, from,
+                        (int) props.fetchMaxBytes().toBytes(), wait, filter)
+                .map((Fetched f) -> new Read(p, PartitionFeed.decode(f, new AtomicLong(from), t.name(), p))));
+    }
+
+    private static boolean nothingIn(List<Read> reads) {
+        return reads.stream().allMatch(r -> r.records().isEmpty());
+    }
+
+    private static List<Read> limit(List<Read> reads, int max) {
+        List<Read> out = new ArrayList<>();
+        int left = max;
+        for (Read r : reads) {
+            if (left == 0) {
+                break;
+            }
+            List<Record> taken = r.records().subList(0, Math.min(left, r.records().size()));
+            out.add(new Read(r.partition(), taken));
+            left -= taken.size();
+        }
+        return out;
+    }
+
+    /** One JSON object, each message written as stored (never parsed again). */
+    private String render(String topic, List<Read> reads) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeName("messages");
+            g.writeStartArray();
+            for (Read r : reads) {
+                for (Record rec : r.records()) {
+                    DeliveredMessage.write(g, topic, r.partition(), rec, 1);
+                }
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        return out.toString();
+    }
+}
