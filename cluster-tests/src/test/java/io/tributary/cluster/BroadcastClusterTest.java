@@ -97,6 +97,13 @@ class BroadcastClusterTest {
             assertThat(r.status()).as("%s -> %s", path, r.body()).isEqualTo(400);
             assertThat(r.contentType()).contains("application/problem+json");
         }
+        // Over WebSocket: an error frame, then close 1008 (the request can never succeed as it is).
+        try (WsClient ws = WsClient.open(api.http(), api.base(), "/ws/v1/vhosts/default/topics/" + topic + "/subscriptions/fan")) {
+            WsClient.Ending end = ws.awaitEnding(Duration.ofSeconds(30));
+            assertThat(end.error()).as("a close frame, not a broken connection").isNull();
+            assertThat(end.code()).isEqualTo(1008);
+            assertThat(ws.poll(Duration.ofSeconds(1))).contains("\"error\"").contains("consumer");
+        }
         Api.Response seek = api.put(V + "/topics/" + topic + "/subscriptions/fan/cursor", "\"earliest\"");
         assertThat(seek.status()).as(seek.body()).isEqualTo(400);
         Api.Response maxDeliveries = api.put(V + "/topics/" + topic + "/subscriptions/fan2", "{\"type\":\"broadcast\",\"maxDeliveries\":2}");

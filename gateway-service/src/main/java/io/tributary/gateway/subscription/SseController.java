@@ -64,7 +64,8 @@ public class SseController {
     @GetMapping(path = "/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Consume a subscription as Server-Sent Events",
             description = "Joins the subscription's consumer group and streams the messages of the partitions it assigns "
-                    + "to this connection (event name 'message', data = the delivered message JSON). Every event's id is a "
+                    + "to this connection (a broadcast consumer, named with ?consumer=, gets every partition from its own "
+                    + "position) (event name 'message', data = the delivered message JSON). Every event's id is a "
                     + "resume token: reconnect with the Last-Event-ID header (or ?lastEventId=) to continue exactly after it; "
                     + "reconnecting with it also commits it. Nothing else is committed unless the client acks "
                     + "(POST .../ack with the message ids) or asks for ?autoCommit=true (at-most-once). A comment is sent "
