@@ -43,6 +43,15 @@ final class SseClient implements AutoCloseable {
 
     /** The next {@code n} message events; fails if they do not all arrive within {@code timeout}, or the stream ends first. */
     List<Event> take(int n, Duration timeout) throws Exception {
+        return take(n, timeout, "message"::equals);
+    }
+
+    /** The next {@code n} named events of any kind but {@code error} (message, retention, ...). */
+    List<Event> takeEvents(int n, Duration timeout) throws Exception {
+        return take(n, timeout, name -> name != null);
+    }
+
+    private List<Event> take(int n, Duration timeout, java.util.function.Predicate<String> wanted) throws Exception {
         CompletableFuture<List<Event>> f = CompletableFuture.supplyAsync(() -> {
             List<Event> events = new ArrayList<>();
             try {
@@ -51,10 +60,10 @@ final class SseClient implements AutoCloseable {
                     if (e == null) {
                         throw new IllegalStateException("the stream ended after " + events.size() + " of " + n + " events");
                     }
-                    if ("message".equals(e.event())) {
-                        events.add(e);
-                    } else if ("error".equals(e.event())) {
+                    if ("error".equals(e.event())) {
                         throw new IllegalStateException("error event: " + e.data());
+                    } else if (wanted.test(e.event())) {
+                        events.add(e);
                     }
                 }
             } catch (IOException e) {

@@ -145,4 +145,40 @@ class StorageEngineClusterTest {
         JsonNode page = api.get("/api/v1/vhosts/default/topics/retained/partitions/0/messages?offset=0&limit=1").json();
         assertThat(page.get("messages").get(0).get("offset").asLong()).isEqualTo(p0.get("startOffset").asLong());
     }
+
+    @Test
+    void anSseConsumerBehindRetentionIsToldWhatWasRemovedThenReadsOn() throws Exception {
+        String topic = "retained-late";
+        assertThat(api.put("/api/v1/vhosts/default/topics/" + topic, "{\"partitions\":1,\"retentionBytes\":204800}").status())
+                .isEqualTo(201);
+        // The subscription's start is fixed at 0 before anything is published.
+        assertThat(api.put("/api/v1/vhosts/default/topics/" + topic + "/subscriptions/late", "{\"type\":\"group\",\"startAt\":\"earliest\"}")
+                .status()).isEqualTo(201);
+        String pad = "x".repeat(900);
+        for (int i = 0; i < 10; i++) {
+            StringBuilder b = new StringBuilder("[");
+            for (int j = 0; j < 100; j++) {
+                b.append(j == 0 ? "" : ",").append("{\"payload\":\"").append(pad).append("\"}");
+            }
+            assertThat(api.postJson("/api/v1/vhosts/default/topics/" + topic + "/messages", b.append("]").toString()).status()).isEqualTo(200);
+        }
+        long start = 0;
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (start == 0 && System.currentTimeMillis() < deadline) {
+            start = api.get("/api/v1/vhosts/default/topics/" + topic).json().get("partitions").get(0).get("startOffset").asLong();
+            Thread.sleep(100);
+        }
+        assertThat(start).as("retention moved the log start").isPositive();
+        try (SseClient sse = SseClient.open(api.http(), api.uri("/api/v1/vhosts/default/topics/" + topic + "/subscriptions/late/events"), null)) {
+            List<SseClient.Event> events = sse.takeEvents(2, java.time.Duration.ofSeconds(30));
+            assertThat(events.get(0).event()).isEqualTo("retention");
+            JsonNode gap = Api.JSON.readTree(events.get(0).data());
+            assertThat(gap.get("partition").asInt()).isZero();
+            assertThat(gap.get("from").asLong()).isZero();
+            assertThat(gap.get("to").asLong()).isGreaterThanOrEqualTo(start);
+            assertThat(events.get(1).event()).isEqualTo("message");
+            assertThat(Api.JSON.readTree(events.get(1).data()).get("offset").asLong()).as("reads on from the first retained offset")
+                    .isEqualTo(gap.get("to").asLong());
+        }
+    }
 }

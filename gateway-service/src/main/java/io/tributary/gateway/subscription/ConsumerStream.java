@@ -81,11 +81,11 @@ public final class ConsumerStream {
                             .collectList()
                             .flatMapMany(resolved -> Flux.merge(resolved.stream().map(this::partition).toList()));
                 })
-                .doOnNext(d -> positions.put(d.partition(), d.record().offset() + 1));
+                .doOnNext(d -> positions.put(d.partition(), d.nextOffset()));
     }
 
     private Flux<Delivery> partition(int p) {
-        return feed.records(sub.vhost(), sub.topic(), p, positions.get(p), filter).map(r -> new Delivery(p, r));
+        return feed.deliveries(sub.vhost(), sub.topic(), p, positions.get(p), filter);
     }
 
     private Mono<Long> startOf(int p) {

@@ -34,20 +34,28 @@ public class PartitionFeed {
         this.props = props;
     }
 
-    public Flux<Record> records(String vhost, String topic, int partition, long from) {
-        return records(vhost, topic, partition, from, TagFilter.all());
-    }
-
-    /** As above, only the records whose tag {@code filter} takes (storage leaves the others out). */
-    public Flux<Record> records(String vhost, String topic, int partition, long from, TagFilter filter) {
+    /**
+     * The deliveries of one partition from {@code from}: only the records whose tag
+     * {@code filter} takes (storage leaves the others out), and a gap first wherever retention
+     * removed positions this feed had not read yet.
+     */
+    public Flux<Delivery> deliveries(String vhost, String topic, int partition, long from, TagFilter filter) {
         AtomicLong next = new AtomicLong(from);
         int maxBytes = (int) props.fetchMaxBytes().toBytes();
         return Mono.defer(() -> storage.fetch(vhost, topic, partition, next.get(), maxBytes, props.fetchWait(), filter))
-                .map(f -> decode(f, next, topic, partition))
+                .map(f -> {
+                    long at = next.get();
+                    List<Delivery> out = new ArrayList<>();
+                    if (f.logStartOffset() > at) {
+                        out.add(Delivery.gap(partition, at, f.logStartOffset()));
+                    }
+                    decode(f, next, topic, partition).forEach(r -> out.add(new Delivery(partition, r)));
+                    return out;
+                })
                 .onErrorResume(e -> isOutOfRange(e), e -> storage.offsets(vhost, topic, partition, null)
                         .map(o -> {
                             next.set(o.endOffset()); // the position is past the log (truncated, or a forged token)
-                            return List.<Record>of();
+                            return List.<Delivery>of();
                         }))
                 .repeat()
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(3))

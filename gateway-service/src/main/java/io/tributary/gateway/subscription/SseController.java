@@ -65,7 +65,8 @@ public class SseController {
     @Operation(summary = "Consume a subscription as Server-Sent Events",
             description = "Joins the subscription's consumer group and streams the messages of the partitions it assigns "
                     + "to this connection (a broadcast consumer, named with ?consumer=, gets every partition from its own "
-                    + "position) (event name 'message', data = the delivered message JSON). Every event's id is a "
+                    + "position) (event name 'message', data = the delivered message JSON; event 'retention', data "
+                    + "{partition, from, to, detail}, when retention removed positions before they were read). Every event's id is a "
                     + "resume token: reconnect with the Last-Event-ID header (or ?lastEventId=) to continue exactly after it; "
                     + "reconnecting with it also commits it. Nothing else is committed unless the client acks "
                     + "(POST .../ack with the message ids) or asks for ?autoCommit=true (at-most-once). A comment is sent "
@@ -125,8 +126,8 @@ public class SseController {
         Flux<ServerSentEvent<String>> messages = stream.deliveries()
                 .map(d -> ServerSentEvent.<String>builder()
                         .id(ResumeToken.encode(stream.subscription(), stream.positions()))
-                        .event("message")
-                        .data(DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1))
+                        .event(d.isGap() ? "retention" : "message")
+                        .data(d.isGap() ? retentionGap(d) : DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1))
                         .build())
                 .onErrorResume(e -> {
                     log.warn("SSE consumer of {} ended by the server: {}", stream.subscription().key(), e.toString());
@@ -156,6 +157,17 @@ public class SseController {
             log.debug("SSE commit of {} failed: {}", stream.subscription().key(), e.toString());
             return Mono.empty();
         });
+    }
+
+    /** The data of a {@code retention} event: which positions of which partition are gone. */
+    private String retentionGap(Delivery d) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("partition", d.partition());
+        doc.put("from", d.gap().from());
+        doc.put("to", d.gap().to());
+        doc.put("detail", "retention removed offsets " + d.gap().from() + " to " + (d.gap().to() - 1) + " of partition "
+                + d.partition() + " before they were read; the stream goes on at " + d.gap().to());
+        return json.writeValueAsString(doc);
     }
 
     private static ServerSentEvent<String> comment(String text) {

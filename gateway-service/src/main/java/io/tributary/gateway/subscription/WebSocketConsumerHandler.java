@@ -113,7 +113,9 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
 
         // A stream that cannot go on ends the session with an error frame and a close frame
         // whose code says why (see lastWords()).
+        // Retention gaps are not sent: a frame would take a credit that a message should have.
         Flux<WebSocketFrames.Frame> messages = gate.attach(stream.deliveries()
+                        .filter(d -> !d.isGap())
                         .map(d -> DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1)))
                 .map(WebSocketFrames.Frame::text)
                 .onErrorResume(e -> {
