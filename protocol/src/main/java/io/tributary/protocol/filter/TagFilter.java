@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * message; {@code TagA || TagB} takes the messages whose tag is exactly one of those
  * (case-sensitive, compared as strings: two tags with the same hash code, {@code Aa} and
  * {@code BB}, stay apart). A message without a tag passes only {@code *}. Whitespace around
- * a tag is ignored, as RocketMQ does.
+ * a tag (any Unicode white space) is ignored, as RocketMQ ignores spaces.
  *
  * <p>Stricter than RocketMQ where it silently accepts nonsense: an empty alternative
  * ({@code A ||}, {@code || B}), {@code *} beside a tag, a single {@code |}, or a tag longer
@@ -36,12 +36,12 @@ public final class TagFilter {
 
     /** Parses {@code expression}; null, blank and {@code *} take everything. */
     public static TagFilter parse(String expression) {
-        if (expression == null || expression.isBlank() || expression.trim().equals("*")) {
+        if (expression == null || expression.isBlank() || expression.strip().equals("*")) {
             return ALL;
         }
         Set<String> tags = new HashSet<>();
         for (String part : expression.split("\\|\\|", -1)) {
-            String tag = part.trim();
+            String tag = part.strip();
             if (tag.isEmpty()) {
                 throw refused(expression, "an empty tag between '||'");
             }

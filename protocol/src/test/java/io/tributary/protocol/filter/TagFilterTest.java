@@ -61,7 +61,7 @@ class TagFilterTest {
     @Property(tries = 300)
     void takesExactlyTheTagsItNames(@ForAll @Size(min = 1, max = 5) Set<@StringLength(min = 1, max = 4) String> named,
             @ForAll @StringLength(min = 0, max = 4) String candidate) {
-        List<String> clean = named.stream().map(String::trim).filter(t -> !t.isEmpty() && !t.contains("|") && !t.equals("*")).toList();
+        List<String> clean = named.stream().map(String::strip).filter(t -> !t.isEmpty() && !t.contains("|") && !t.equals("*")).toList();
         if (clean.isEmpty()) {
             return;
         }
