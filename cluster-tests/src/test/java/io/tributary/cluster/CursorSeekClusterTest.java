@@ -113,4 +113,41 @@ class CursorSeekClusterTest {
         assertThat(committed(topic, "s", 0)).isEqualTo(1);
         assertThat(committed(topic, "s", 1)).isEqualTo(1);
     }
+
+    /** Every cursor the partition's leader holds, straight from storage. */
+    static JsonNode storageCursors(String topic) throws Exception {
+        TestCluster cluster = TestCluster.get();
+        String leader = api.get(V + "/topics/" + topic).json().get("partitions").get(0).get("leader").asString();
+        String url = "http://127.0.0.1:" + cluster.layout().service(leader).port() + "/internal/partitions/default/" + topic + "/0/cursors";
+        var r = api.http().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .header(io.tributary.protocol.cluster.ClusterToken.HEADER, TestCluster.TOKEN).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Api.JSON.readTree(r.body());
+    }
+
+    @Test
+    void deletingASubscriptionRemovesItAndEveryPositionItKept() throws Exception {
+        String topic = "sub-delete";
+        api.topicWithSubscription(topic, 1, "g");
+        assertThat(api.put(V + "/topics/" + topic + "/subscriptions/fan", "{\"type\":\"broadcast\",\"startAt\":\"earliest\"}")
+                .status()).isEqualTo(201);
+        Published.batch(api, topic, 10, 2);
+        assertThat(api.postJson(V + "/topics/" + topic + "/subscriptions/g/ack", "{\"ids\":[\"0-6\"]}").status()).isEqualTo(200);
+        assertThat(api.postJson(V + "/topics/" + topic + "/subscriptions/fan/ack?consumer=a", "{\"ids\":[\"0-4\"]}").status())
+                .isEqualTo(200);
+        assertThat(storageCursors(topic).propertyNames()).as("before").hasSize(3);
+
+        for (String sub : new String[] {"g", "fan"}) {
+            Api.Response gone = api.delete(V + "/topics/" + topic + "/subscriptions/" + sub);
+            assertThat(gone.status()).as(gone.body()).isEqualTo(204);
+            assertThat(api.get(V + "/topics/" + topic + "/subscriptions/" + sub).status()).isEqualTo(404);
+            assertThat(api.delete(V + "/topics/" + topic + "/subscriptions/" + sub).status()).as("deleted twice").isEqualTo(404);
+        }
+        assertThat(storageCursors(topic).propertyNames()).as("no position left in storage").isEmpty();
+
+        api.topicWithSubscription(topic, 1, "g"); // the same name again, from the earliest
+        assertThat(committed(topic, "g", 0)).isZero();
+        assertThat(firstDelivered(topic, "g")).isZero();
+    }
 }

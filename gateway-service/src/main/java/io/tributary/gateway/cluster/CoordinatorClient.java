@@ -66,6 +66,11 @@ public class CoordinatorClient {
                 .bodyValue(spec).retrieve().toEntity(SubscriptionInfo.class));
     }
 
+    public Mono<Change<Void>> deleteSubscription(String vhost, String topic, String sub) {
+        return change(c -> c.delete().uri("/internal/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}", vhost, topic, sub)
+                .retrieve().toBodilessEntity());
+    }
+
     /** Heartbeats {@code member}, reporting the generation whose assignment it acts on. */
     public Mono<GroupState> heartbeat(String vhost, String topic, String sub, String member, long appliedGeneration) {
         return call(c -> c.post().uri("/internal/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/members/{member}?applied={applied}",

@@ -74,6 +74,13 @@ public class StorageReader {
                 .map(m -> Optional.ofNullable(m.get("offset"))));
     }
 
+    /** Removes a deleted subscription's position on the partition, and its broadcast consumers'. */
+    public Mono<Void> removeCursors(String vhost, String topic, int partition, String subscription) {
+        return leaders.call(vhost, topic, partition, t -> t.leader().delete()
+                .uri("/internal/partitions/{vhost}/{topic}/{partition}/cursors/{sub}", vhost, topic, partition, subscription)
+                .retrieve().toBodilessEntity().timeout(TIMEOUT).then());
+    }
+
     /** Every committed position of the partition, by cursor name. */
     public Mono<Map<String, Long>> cursors(String vhost, String topic, int partition) {
         return leaders.call(vhost, topic, partition, t -> t.leader().get()

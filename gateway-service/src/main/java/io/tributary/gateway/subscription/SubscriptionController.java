@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -105,6 +106,29 @@ public class SubscriptionController {
                             return Mono.empty();
                         }))
                 .then();
+    }
+
+    @DeleteMapping
+    @Operation(summary = "Delete a subscription and the positions it kept",
+            description = "The subscription goes from the metadata first (its consumers' sessions end), then its committed "
+                    + "positions on every partition, its broadcast consumers' included. A position that cannot be removed "
+                    + "now (a leader away) is left behind harmlessly: a subscription declared again under the same name "
+                    + "starts from its own startAt, never from an old position.",
+            responses = {@ApiResponse(responseCode = "204", description = "Deleted"),
+                    @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json"))})
+    public Mono<ResponseEntity<Void>> delete(@PathVariable String vhost, @PathVariable String topic, @PathVariable String sub) {
+        Names.require("vhost", vhost);
+        Names.require("topic", topic);
+        Names.require("subscription", sub);
+        return lookup.topic(vhost, topic).flatMap(t -> coordinator.deleteSubscription(vhost, topic, sub)
+                .then(Flux.range(0, t.partitions())
+                        .flatMap(p -> storage.removeCursors(vhost, topic, p, sub).onErrorResume(e -> {
+                            log.warn("could not remove the position of deleted subscription {}/{}/{} on partition {}: {}", vhost,
+                                    topic, sub, p, e.toString());
+                            return Mono.empty();
+                        }))
+                        .then())
+                .thenReturn(ResponseEntity.noContent().<Void>build()));
     }
 
     @GetMapping

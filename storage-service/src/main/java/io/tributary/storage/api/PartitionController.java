@@ -28,6 +28,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ZeroCopyHttpOutputMessage;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -57,6 +58,7 @@ import reactor.core.scheduler.Scheduler;
  * GET  /internal/partitions/{vhost}/{topic}/{p}/cursors[/{subscription}]   -> {"offset","generation"}
  * PUT  /internal/partitions/{vhost}/{topic}/{p}/cursors/{subscription}      {"offset","generation"?,"seek"?}
  *      -> the cursor after the commit; 409 fenced for a stale generation (see Cursor)
+ * DELETE /internal/partitions/{vhost}/{topic}/{p}/cursors/{subscription}  -> 200; the cursor and its consumers' ({subscription}~...) go
  * </pre>
  */
 @RestController
@@ -265,6 +267,13 @@ public class PartitionController {
             @PathVariable String subscription) {
         return hosted(vhost, topic, partition).map(p -> p.cursors().cursor(subscription)
                 .map(c -> new CursorView(c.offset(), c.generation())).orElse(new CursorView(null, null)));
+    }
+
+    /** A deleted subscription: its cursor and its broadcast consumers' cursors go (on the leader; followers copy it). */
+    @DeleteMapping("/cursors/{subscription}")
+    public Mono<Void> removeCursors(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
+            @PathVariable String subscription) {
+        return hostedForWrite(vhost, topic, partition).doOnNext(p -> p.cursors().removeWithConsumers(subscription)).then();
     }
 
     @PutMapping("/cursors/{subscription}")

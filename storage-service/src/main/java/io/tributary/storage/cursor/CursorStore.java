@@ -181,6 +181,22 @@ public final class CursorStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes {@code subscription}'s cursor and those of its named consumers
+     * ({@code <subscription>~...}, as the gateway names a broadcast consumer's cursor).
+     */
+    public synchronized void removeWithConsumers(String subscription) {
+        String consumers = subscription + "~";
+        if (cursors.keySet().removeIf(k -> k.equals(subscription) || k.startsWith(consumers))) {
+            version++;
+            try {
+                compact();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     public synchronized void remove(String subscription) {
         if (cursors.remove(subscription) != null) {
             version++;
