@@ -158,4 +158,20 @@ class BroadcastClusterTest {
         assertThat(group.status()).as(group.body()).isEqualTo(400);
         assertThat(group.json().get("detail").asString()).contains("SSE or WebSocket");
     }
+
+    @Test
+    void deletingABroadcastSubscriptionEndsItsConsumersWithAnError() throws Exception {
+        String topic = "broadcast-delete";
+        api.topicWithSubscription(topic, 1, null);
+        assertThat(api.put(V + "/topics/" + topic + "/subscriptions/fan", "{\"type\":\"broadcast\",\"startAt\":\"earliest\"}")
+                .status()).isEqualTo(201);
+        Published.batch(api, topic, 3, 1);
+        try (SseClient a = SseClient.open(api.http(), api.uri(events(topic, "fan", "a")), null)) {
+            assertThat(take(a, 3)).hasSize(3);
+            assertThat(api.delete(V + "/topics/" + topic + "/subscriptions/fan").status()).isEqualTo(204);
+            // No heartbeat tells a broadcast consumer: it ends because it watches the metadata.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.takeEvents(1, Duration.ofSeconds(30)))
+                    .hasMessageContaining("error event").hasMessageContaining("not-found");
+        }
+    }
 }

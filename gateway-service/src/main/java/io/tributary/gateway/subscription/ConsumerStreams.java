@@ -3,11 +3,14 @@ package io.tributary.gateway.subscription;
 import io.tributary.gateway.cluster.MetadataLookup;
 import io.tributary.gateway.cluster.StorageReader;
 import io.tributary.protocol.metadata.GroupState;
+import io.tributary.protocol.metadata.MetadataWatcher;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.naming.Names;
+import io.tributary.protocol.problem.TributaryException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -21,9 +24,11 @@ public class ConsumerStreams {
     private final PartitionFeed feed;
     private final StorageReader storage;
     private final StartPositions starts;
+    private final MetadataWatcher metadata;
 
     public ConsumerStreams(MetadataLookup lookup, GroupSession group, PartitionFeed feed, StorageReader storage,
-            StartPositions starts) {
+            StartPositions starts, MetadataWatcher metadata) {
+        this.metadata = metadata;
         this.lookup = lookup;
         this.group = group;
         this.feed = feed;
@@ -57,8 +62,30 @@ public class ConsumerStreams {
         }
         return lookup.topic(info.vhost(), info.topic()).map(t -> {
             List<Integer> all = IntStream.range(0, t.partitions()).boxed().toList();
-            Flux<GroupState> everything = Flux.concat(Mono.just(new GroupState(-1, List.of(), all)), Flux.never());
+            Flux<GroupState> everything = Flux.concat(Mono.just(new GroupState(-1, List.of(), all)), untilDeleted(info));
             return new ConsumerStream(identity, everything, resume, feed, storage, starts);
         });
+    }
+
+    /**
+     * Nothing, until {@code info} is deleted (or declared anew): then not-found. A broadcast
+     * consumer has no heartbeat to tell it, so it watches the metadata; a snapshot older than
+     * the subscription (one that never showed it) does not count.
+     */
+    private Flux<GroupState> untilDeleted(SubscriptionInfo info) {
+        AtomicBoolean seen = new AtomicBoolean();
+        return metadata.updates()
+                .filter(m -> {
+                    boolean present = m.subscription(info.vhost(), info.topic(), info.name())
+                            .map(s -> s.createdAt() == info.createdAt()).orElse(false);
+                    if (present) {
+                        seen.set(true);
+                        return false;
+                    }
+                    return seen.get(); // gone after it was seen
+                })
+                .next()
+                .flatMapMany(m -> Flux.error(TributaryException.notFound("subscription '" + info.name() + "' of topic '"
+                        + info.topic() + "' was deleted")));
     }
 }
