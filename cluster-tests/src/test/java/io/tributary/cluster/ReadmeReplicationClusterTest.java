@@ -25,25 +25,9 @@ class ReadmeReplicationClusterTest {
     @Test
     void theKillANodeWalkThroughWorksAsWritten() throws Exception {
         TestCluster cluster = TestCluster.get();
-        String readme = Files.readString(TestCluster.repoRoot().resolve("README.md"));
-        int start = readme.indexOf("### Kill a node and keep publishing");
-        assertThat(start).isPositive();
-        String section = readme.substring(start, readme.indexOf("\n## ", start));
-
-        List<String> commands = new ArrayList<>();
-        Matcher blocks = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(section);
-        while (blocks.find()) {
-            for (String cmd : blocks.group(1).split("\\n(?=curl |bin/tributary )")) {
-                if (!cmd.isBlank()) {
-                    commands.add(cmd.trim());
-                }
-            }
-        }
-        List<String> shownJson = new ArrayList<>();
-        Matcher json = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(section);
-        while (json.find()) {
-            shownJson.add(json.group(1).trim());
-        }
+        ReadmeWalkthroughClusterTest.ReadmeSection readme = ReadmeWalkthroughClusterTest.ReadmeSection.of("### Kill a node and keep publishing");
+        List<String> commands = readme.commands("curl ", "bin/tributary ");
+        List<String> shownJson = readme.json();
         assertThat(commands).anyMatch(c -> c.startsWith("bin/tributary kill ")).anyMatch(c -> c.equals("bin/tributary up"));
 
         List<String> answers = new ArrayList<>();

@@ -21,6 +21,41 @@ import tools.jackson.databind.JsonNode;
  */
 class ReadmeWalkthroughClusterTest {
 
+    /** One section of the README (from its heading to the next {@code ## } heading), and what its code blocks hold. */
+    record ReadmeSection(String text) {
+        static ReadmeSection of(String heading) throws java.io.IOException {
+            String readme = Files.readString(TestCluster.repoRoot().resolve("README.md"));
+            int start = readme.indexOf(heading);
+            assertThat(start).as("README has %s", heading).isPositive();
+            return new ReadmeSection(readme.substring(start, readme.indexOf("\n## ", start + heading.length())));
+        }
+
+        /** The commands of its bash blocks, each starting with one of {@code starts} (continuation lines kept). */
+        List<String> commands(String... starts) {
+            String split = "\\n(?=" + String.join("|", starts) + ")";
+            List<String> commands = new ArrayList<>();
+            Matcher blocks = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(text);
+            while (blocks.find()) {
+                for (String cmd : blocks.group(1).split(split)) {
+                    if (!cmd.isBlank()) {
+                        commands.add(cmd.trim());
+                    }
+                }
+            }
+            return commands;
+        }
+
+        /** The contents of its json blocks: the answers the README shows. */
+        List<String> json() {
+            List<String> shown = new ArrayList<>();
+            Matcher json = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(text);
+            while (json.find()) {
+                shown.add(json.group(1).trim());
+            }
+            return shown;
+        }
+    }
+
     /** A curl command line, as far as the README uses curl. */
     record Curl(String method, String url, List<String[]> headers, String body, boolean stream) {
         static Curl parse(String command) {
@@ -87,25 +122,10 @@ class ReadmeWalkthroughClusterTest {
     @Test
     void theWalkThroughWorksAsWritten() throws Exception {
         TestCluster cluster = TestCluster.get();
-        String readme = Files.readString(TestCluster.repoRoot().resolve("README.md"));
-        int walkthrough = readme.indexOf("## Walk-through");
-        assertThat(walkthrough).isPositive();
-        String section = readme.substring(walkthrough, readme.indexOf("\n## ", walkthrough + 5));
-
-        List<String> commands = new ArrayList<>();
-        Matcher blocks = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(section);
-        while (blocks.find()) {
-            for (String cmd : blocks.group(1).split("\\n(?=curl )")) {
-                if (!cmd.isBlank()) {
-                    commands.add(cmd.trim());
-                }
-            }
-        }
-        List<String> shownJson = new ArrayList<>();
-        Matcher json = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(section);
-        while (json.find()) {
-            shownJson.add(json.group(1).trim());
-        }
+        ReadmeSection readme = ReadmeSection.of("## Walk-through");
+        String section = readme.text();
+        List<String> commands = readme.commands("curl ");
+        List<String> shownJson = readme.json();
         assertThat(commands).hasSizeGreaterThanOrEqualTo(6);
 
         String gateway = cluster.api().base();

@@ -38,4 +38,18 @@ public final class TestBatches {
         }
         return b.build();
     }
+
+    /** The bytes of a read, from memory or from its segment file region. */
+    public static ByteBuffer bytesOf(io.tributary.storage.log.LogRead r) {
+        if (!r.isFileRegion()) {
+            return r.bytes();
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(r.file())) {
+            ByteBuffer b = ByteBuffer.allocate(r.length());
+            ch.read(b, r.position());
+            return b.flip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -99,8 +99,10 @@ public class PollController {
                         + "yet); the members of " + info.type() + " subscription '" + sub + "' consume over SSE or WebSocket");
             }
             ConsumerIdentity identity = ConsumerIdentity.of(info, consumer);
-            return read(identity, t.getT2(), Duration.ZERO, (int) max)
-                    .flatMap(now -> nothingIn(now) && waitMs > 0 ? firstToArrive(identity, t.getT2(), Duration.ofMillis(waitMs), (int) max)
+            TagFilter filter = TagFilter.parse(info.filter());
+            return read(identity, filter, t.getT2(), Duration.ZERO, (int) max)
+                    .flatMap(now -> nothingIn(now) && waitMs > 0
+                            ? firstToArrive(identity, filter, t.getT2(), Duration.ofMillis(waitMs), (int) max)
                             : Mono.just(now))
                     .map(reads -> render(topic, reads));
         });
@@ -111,25 +113,24 @@ public class PollController {
     }
 
     /** Every partition at once, without waiting: up to {@code max} records in all, partition by partition. */
-    private Mono<List<Read>> read(ConsumerIdentity id, TopicInfo t, Duration wait, int max) {
+    private Mono<List<Read>> read(ConsumerIdentity id, TagFilter filter, TopicInfo t, Duration wait, int max) {
         return Flux.fromStream(IntStream.range(0, t.partitions()).boxed())
-                .flatMapSequential(p -> fetch(id, t, p, wait))
+                .flatMapSequential(p -> fetch(id, filter, t, p, wait))
                 .collectList()
                 .map(reads -> limit(reads, max));
     }
 
     /** With nothing anywhere: the first partition that gets something within {@code wait}, or nothing. */
-    private Mono<List<Read>> firstToArrive(ConsumerIdentity id, TopicInfo t, Duration wait, int max) {
+    private Mono<List<Read>> firstToArrive(ConsumerIdentity id, TagFilter filter, TopicInfo t, Duration wait, int max) {
         return Flux.fromStream(IntStream.range(0, t.partitions()).boxed())
-                .flatMap(p -> fetch(id, t, p, wait))
+                .flatMap(p -> fetch(id, filter, t, p, wait))
                 .filter(r -> !r.records().isEmpty())
                 .next()
                 .map(r -> limit(List.of(r), max))
                 .defaultIfEmpty(List.of());
     }
 
-    private Mono<Read> fetch(ConsumerIdentity id, TopicInfo t, int p, Duration wait) {
-        TagFilter filter = TagFilter.parse(id.subscription().filter());
+    private Mono<Read> fetch(ConsumerIdentity id, TagFilter filter, TopicInfo t, int p, Duration wait) {
         return starts.committedOrStart(id, p).flatMap(from -> storage.fetch(t.vhost(), t.name(), p, from,
                         (int) props.fetchMaxBytes().toBytes(), wait, filter)
                 .map((Fetched f) -> new Read(p, PartitionFeed.decode(f, new AtomicLong(from), t.name(), p))));

@@ -155,15 +155,17 @@ public class SubscriptionController {
 
     private Mono<SubscriptionView.PartitionLag> lag(TopicInfo t, SubscriptionInfo s, int p) {
         boolean broadcast = ConsumerIdentity.BROADCAST.equals(s.type());
-        Mono<Map<String, Long>> consumers = broadcast ? storage.cursors(t.vhost(), t.name(), p) : Mono.just(Map.of());
-        return Mono.zip(storage.offsets(t.vhost(), t.name(), p, null), storage.committed(t.vhost(), t.name(), p, s.name()), consumers)
+        // One read of the partition's cursors: the subscription's own, and its broadcast consumers'.
+        Mono<Map<String, Long>> cursors = broadcast ? storage.cursors(t.vhost(), t.name(), p)
+                : storage.committed(t.vhost(), t.name(), p, s.name()).map(c -> c.map(o -> Map.of(s.name(), o)).orElse(Map.of()));
+        return Mono.zip(storage.offsets(t.vhost(), t.name(), p, null), cursors)
                 .map(z -> {
-                    Long committed = z.getT2().orElse(null);
+                    Long committed = z.getT2().get(s.name());
                     long from = committed != null ? committed : z.getT1().startOffset();
                     // A consumer reads up to the high watermark: that is the end its lag counts to.
                     long end = z.getT1().highWatermark();
                     return new SubscriptionView.PartitionLag(p, committed, end, Math.max(0, end - from), null,
-                            broadcast ? consumerLags(s, z.getT3(), end) : null);
+                            broadcast ? consumerLags(s, z.getT2(), end) : null);
                 })
                 .onErrorResume(e -> Mono.just(new SubscriptionView.PartitionLag(p, null, null, null,
                         ProblemWebExceptionHandler.toProblem(e).detail())));

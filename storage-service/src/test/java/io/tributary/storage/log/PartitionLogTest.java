@@ -68,15 +68,8 @@ class PartitionLogTest {
         return model;
     }
 
-    static ByteBuffer bytesOf(LogRead r) throws IOException {
-        if (!r.isFileRegion()) {
-            return r.bytes();
-        }
-        try (FileChannel ch = FileChannel.open(r.file())) {
-            ByteBuffer b = ByteBuffer.allocate(r.length());
-            ch.read(b, r.position());
-            return b.flip();
-        }
+    static ByteBuffer bytesOf(LogRead r) {
+        return io.tributary.storage.TestBatches.bytesOf(r);
     }
 
     /** Reads the whole log front to back, as a consumer would. */

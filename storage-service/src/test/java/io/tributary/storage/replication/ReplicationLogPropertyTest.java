@@ -7,15 +7,12 @@ import io.tributary.protocol.record.RecordBatch;
 import io.tributary.storage.TestBatches;
 import io.tributary.storage.files.FileCache;
 import io.tributary.storage.log.AppendResult;
-import io.tributary.storage.log.LogRead;
 import io.tributary.storage.partition.Partition;
 import io.tributary.storage.partition.PartitionId;
 import io.tributary.storage.partition.PartitionSettings;
 import io.tributary.storage.segment.SegmentConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,7 +143,7 @@ class ReplicationLogPropertyTest {
             long offset = follower.log().endOffset();
             lead().fetched(NAMES.get(f), offset, lead.log().endOffset(), System.currentTimeMillis());
             lead();
-            ByteBuffer got = bytesOf(lead.read(offset, 4096));
+            ByteBuffer got = TestBatches.bytesOf(lead.read(offset, 4096));
             if (got.hasRemaining()) {
                 follower.appendReplicated(got, false).block(Duration.ofSeconds(10));
             }
@@ -245,7 +242,7 @@ class ReplicationLogPropertyTest {
             java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
             long offset = 0;
             while (offset < replicas[r].log().endOffset()) {
-                ByteBuffer chunk = bytesOf(replicas[r].read(offset, 1 << 20));
+                ByteBuffer chunk = TestBatches.bytesOf(replicas[r].read(offset, 1 << 20));
                 List<RecordBatch> batches = RecordBatch.split(chunk.duplicate());
                 assertThat(batches).as("batches of %s from %d", NAMES.get(r), offset).isNotEmpty();
                 offset = batches.get(batches.size() - 1).nextOffset();
@@ -254,19 +251,6 @@ class ReplicationLogPropertyTest {
                 all.writeBytes(b);
             }
             return ByteBuffer.wrap(all.toByteArray());
-        }
-
-        static ByteBuffer bytesOf(LogRead read) {
-            if (!read.isFileRegion()) {
-                return read.bytes();
-            }
-            try (FileChannel ch = FileChannel.open(read.file())) {
-                ByteBuffer b = ByteBuffer.allocate(read.length());
-                ch.read(b, read.position());
-                return b.flip();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
 
         @Override
