@@ -58,7 +58,8 @@ import reactor.core.scheduler.Scheduler;
  * GET  /internal/partitions/{vhost}/{topic}/{p}/cursors[/{subscription}]   -> {"offset","generation"}
  * PUT  /internal/partitions/{vhost}/{topic}/{p}/cursors/{subscription}      {"offset","generation"?,"seek"?}
  *      -> the cursor after the commit; 409 fenced for a stale generation (see Cursor)
- * DELETE /internal/partitions/{vhost}/{topic}/{p}/cursors/{subscription}  -> 200; the cursor and its consumers' ({subscription}~...) go
+ * DELETE /internal/partitions/{vhost}/{topic}/{p}/cursors/{subscription}  -> 200; the cursor and its consumers' ({subscription}~...) go,
+ *      and its shared ack state; a seek (PUT with "seek":true) also drops a shared subscription's pending acks
  * </pre>
  */
 @RestController
@@ -145,7 +146,7 @@ public class PartitionController {
      * X-Next-Offset says where the consumer reads next, past records that did not match.
      */
     private static LogRead filtered(LogRead r, TagFilter filter, long offset, ServerHttpResponse response) throws java.io.IOException {
-        ByteBuffer bytes = r.isFileRegion() ? readRegion(r) : r.bytes();
+        ByteBuffer bytes = r.isFileRegion() ? r.toBuffer() : r.bytes();
         TagFilteredRead f = TagFilteredRead.of(bytes, filter, offset);
         response.getHeaders().set(NEXT_OFFSET, Long.toString(f.nextOffset()));
         return LogRead.inMemory(f.batches(), r.logStartOffset(), r.logEndOffset());
@@ -164,7 +165,7 @@ public class PartitionController {
             if (zeroCopy != null) {
                 return zeroCopy.writeWith(r.file(), r.position(), r.length());
             }
-            return Mono.fromCallable(() -> readRegion(r)).flatMap(b -> response.writeWith(Mono.just(
+            return Mono.fromCallable(() -> r.toBuffer()).flatMap(b -> response.writeWith(Mono.just(
                     DefaultDataBufferFactory.sharedInstance.wrap(b))));
         }
         return response.writeWith(Mono.just(DefaultDataBufferFactory.sharedInstance.wrap(r.bytes())));
@@ -176,17 +177,6 @@ public class PartitionController {
             r = d.getDelegate();
         }
         return r instanceof ZeroCopyHttpOutputMessage z ? z : null;
-    }
-
-    private static ByteBuffer readRegion(LogRead r) throws java.io.IOException {
-        try (var ch = java.nio.channels.FileChannel.open(r.file())) {
-            ByteBuffer b = ByteBuffer.allocate(r.length());
-            long at = r.position();
-            while (b.hasRemaining() && ch.read(b, at + b.position()) >= 0) {
-                // read until full
-            }
-            return b.flip();
-        }
     }
 
     @GetMapping("/keys")
@@ -273,7 +263,11 @@ public class PartitionController {
     @DeleteMapping("/cursors/{subscription}")
     public Mono<Void> removeCursors(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
             @PathVariable String subscription) {
-        return hostedForWrite(vhost, topic, partition).doOnNext(p -> p.cursors().removeWithConsumers(subscription)).then();
+        return hostedForWrite(vhost, topic, partition).doOnNext(p -> {
+            p.cursors().removeWithConsumers(subscription);
+            p.shared().remove(subscription);
+            p.consumerStateChanged();
+        }).then();
     }
 
     @PutMapping("/cursors/{subscription}")
@@ -287,9 +281,13 @@ public class PartitionController {
             if (commit.offset() > end) {
                 throw TributaryException.invalidArgument("offset " + commit.offset() + " is past the end of the log (" + end + ")");
             }
+            if (Boolean.TRUE.equals(commit.seek()) && p.shared().state(subscription).isPresent()) {
+                p.shared().seek(subscription, commit.offset()); // a seek drops a shared subscription's pending acks
+            }
             Cursor c = Boolean.TRUE.equals(commit.seek()) ? p.cursors().seek(subscription, commit.offset())
                     : p.cursors().commit(subscription, commit.offset(),
                             commit.generation() == null ? Cursor.UNFENCED : commit.generation());
+            p.consumerStateChanged();
             return new CursorView(c.offset(), c.generation());
         });
     }

@@ -7,6 +7,7 @@ import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.storage.StorageProperties;
 import io.tributary.storage.cursor.Cursor;
+import io.tributary.storage.shared.SharedStore;
 
 import io.tributary.storage.partition.LedPartition;
 import io.tributary.storage.partition.Partition;
@@ -34,11 +35,15 @@ import reactor.core.scheduler.Scheduler;
  *     a follower's fetch from its leader: whole batches from its log end {@code offset}, all of
  *     the log (not only below the high watermark), long-polling for more. The offset tells the
  *     leader how far the follower's log reaches. Headers as a consumer fetch, plus
- *     X-Cursor-Version (the leader's cursors changed when it differs from the follower's copy).
+ *     X-Cursor-Version (the leader's consumer state, cursors and shared acks, changed when it differs
+ *     from the follower's copy). {@code stateVersion} is the version the follower copied last: it
+ *     tells the leader how far the follower's copy reaches (an ack waits for it), and a waiting
+ *     fetch answers at once when the leader's state moved past it.
  *     416 with X-Log-End-Offset when the follower's log reaches past the leader's.
  * GET /internal/partitions/{vhost}/{topic}/{p}/epoch-end?epoch=E     (leader) -> {"epoch","endOffset"}
  *     where epoch E ends in the leader's log (KIP-101): a follower truncates there first.
- * GET /internal/partitions/{vhost}/{topic}/{p}/cursor-snapshot        (leader) -> {"version","cursors":{sub:{offset,generation}}}
+ * GET /internal/partitions/{vhost}/{topic}/{p}/cursor-snapshot        (leader) -> {"version","cursors":{sub:{offset,generation}},
+ *     "shared":{sub:{dispatched,spans:[{from,to,deliveries,deadlineMs,fate}]}}}
  * GET /internal/partitions/{vhost}/{topic}/{p}/checksum?upTo=N        (any replica) -> {"startOffset","endOffset","bytes","crc32c"}
  *     a CRC-32C of the log's bytes below N: in-sync replicas agree on everything below the high watermark.
  * GET /internal/partitions/{vhost}/{topic}/{p}/replica-state          (any replica) -> {"latestEpoch","logEndOffset","highWatermark"}
@@ -70,7 +75,7 @@ public class ReplicationController {
     public Mono<Void> fetch(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
             @RequestParam long offset, @RequestParam int epoch, @RequestParam String replica,
             @RequestParam(required = false) Integer maxBytes, @RequestParam(defaultValue = "0") long waitMs,
-            ServerHttpResponse response) {
+            @RequestParam(required = false) Long stateVersion, ServerHttpResponse response) {
         int max = maxBytes == null ? (int) props.maxFetchBytes().toBytes()
                 : Math.max(1, Math.min(maxBytes, (int) props.maxFetchBytes().toBytes()));
         Duration wait = Duration.ofMillis(Math.max(0, Math.min(waitMs, MAX_WAIT_MS)));
@@ -86,10 +91,13 @@ public class ReplicationController {
                         + ", past the leader's log end " + end + ": truncate first", null, null));
             }
             track(led, replica, offset);
-            return p.awaitDataAfter(offset, wait)
+            if (stateVersion != null) {
+                led.partition().tracker().copiedConsumerState(replica, stateVersion);
+            }
+            return (stateVersion == null ? p.awaitDataAfter(offset, wait) : p.awaitDataOrStateAfter(offset, stateVersion, wait))
                     .then(Mono.fromCallable(() -> p.read(offset, max)).subscribeOn(disk))
                     .flatMap(r -> {
-                        response.getHeaders().set(CURSOR_VERSION, Long.toString(p.cursors().version()));
+                        response.getHeaders().set(CURSOR_VERSION, Long.toString(p.consumerStateVersion()));
                         return PartitionController.write(response, r, p.highWatermark().value());
                     });
         });
@@ -109,17 +117,18 @@ public class ReplicationController {
         return resolver.leader(vhost, topic, partition, leaderEpoch).map(led -> led.partition().endOffsetFor(epoch));
     }
 
-    /** The leader's cursors, for followers to copy. */
-    public record CursorSnapshot(long version, Map<String, Cursor> cursors) {
+    /** The leader's consumer state, cursors and shared ack state, for followers to copy. */
+    public record CursorSnapshot(long version, Map<String, Cursor> cursors, Map<String, SharedStore.StateView> shared) {
     }
 
     @GetMapping("/cursor-snapshot")
     public Mono<CursorSnapshot> cursors(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition) {
         return resolver.leader(vhost, topic, partition, null).map(led -> {
-            var store = led.partition().cursors();
-            synchronized (store) {
-                return new CursorSnapshot(store.version(), store.cursors());
-            }
+            // The version first: a change made meanwhile makes the copy newer than its version says
+            // (the follower copies again), never older.
+            Partition p = led.partition();
+            long version = p.consumerStateVersion();
+            return new CursorSnapshot(version, p.cursors().cursors(), p.shared().snapshot());
         });
     }
 

@@ -1,16 +1,8 @@
 package io.tributary.storage.cursor;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import io.tributary.storage.files.Directories;
 import io.tributary.storage.files.FileCache;
+import io.tributary.storage.files.LineJournal;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +14,7 @@ import java.util.TreeMap;
  * as an append-only text file of {@code <subscription> <offset> <generation>} lines, newest
  * last (lines written before generations existed have two fields and read as generation -1);
  * on open the last line per subscription wins, and a torn last line (crash mid-write) is
- * ignored. Commits follow {@link Cursor}'s rules (fenced by generation, never backwards);
+ * ignored (a {@link LineJournal}). Commits follow {@link Cursor}'s rules (fenced by generation, never backwards);
  * {@link #seek} moves a cursor anywhere. The file is rewritten compactly (temp file, fsync, atomic
  * rename) when it grows past {@link #COMPACT_BYTES}.
  *
@@ -33,52 +25,18 @@ public final class CursorStore implements AutoCloseable {
     public static final String FILE_NAME = "cursors.log";
     static final long COMPACT_BYTES = 64 * 1024;
 
-    private final Path file;
-    private final FileCache files;
     private final Map<String, Cursor> cursors = new HashMap<>();
-    private long size;
+    private LineJournal journal;
     /** Counts changes since open, so a follower can tell its copy is behind the leader's. */
     private long version;
 
-    private CursorStore(Path file, FileCache files) {
-        this.file = file;
-        this.files = files;
+    private CursorStore() {
     }
 
     public static CursorStore open(Path dir, FileCache files) {
-        CursorStore store = new CursorStore(dir.resolve(FILE_NAME), files);
-        try {
-            if (!Files.exists(store.file)) {
-                Files.createFile(store.file);
-                Directories.sync(dir);
-            }
-            store.load();
-            store.size = Files.size(store.file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + store.file, e);
-        }
+        CursorStore store = new CursorStore();
+        store.journal = LineJournal.open(dir.resolve(FILE_NAME), files, store::parse);
         return store;
-    }
-
-    private void load() throws IOException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        String content = Files.readString(file, StandardCharsets.UTF_8);
-        int lineStart = 0;
-        while (lineStart < content.length()) {
-            int nl = content.indexOf('\n', lineStart);
-            if (nl < 0) {
-                // A torn last line: the write it belonged to never completed. Cut it off, or
-                // the next commit would be appended to it and both lines would be lost.
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    ch.truncate(content.substring(0, lineStart).getBytes(StandardCharsets.UTF_8).length);
-                }
-                break;
-            }
-            parse(content.substring(lineStart, nl));
-            lineStart = nl + 1;
-        }
     }
 
     private void parse(String line) {
@@ -118,11 +76,7 @@ public final class CursorStore implements AutoCloseable {
         cursors.clear();
         cursors.putAll(leaders);
         version++;
-        try {
-            compact();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        compact();
     }
 
     public synchronized Map<String, Long> all() {
@@ -162,22 +116,11 @@ public final class CursorStore implements AutoCloseable {
         if (subscription.indexOf(' ') >= 0 || subscription.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("subscription names have no spaces or newlines");
         }
-        try {
-            ByteBuffer line = ByteBuffer.wrap((subscription + " " + cursor.offset() + " " + cursor.generation() + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            try (FileCache.Handle h = files.open(file)) {
-                while (line.hasRemaining()) {
-                    h.channel().write(line, size + line.position());
-                }
-            }
-            size += line.limit();
-            cursors.put(subscription, cursor);
-            version++;
-            if (size > COMPACT_BYTES) {
-                compact();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+        journal.append(subscription + " " + cursor.offset() + " " + cursor.generation());
+        cursors.put(subscription, cursor);
+        version++;
+        if (journal.size() > COMPACT_BYTES) {
+            compact();
         }
     }
 
@@ -189,53 +132,29 @@ public final class CursorStore implements AutoCloseable {
         String consumers = subscription + "~";
         if (cursors.keySet().removeIf(k -> k.equals(subscription) || k.startsWith(consumers))) {
             version++;
-            try {
-                compact();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            compact();
         }
     }
 
     public synchronized void remove(String subscription) {
         if (cursors.remove(subscription) != null) {
             version++;
-            try {
-                compact();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            compact();
         }
     }
 
-    private void compact() throws IOException {
-        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+    private void compact() {
         StringBuilder sb = new StringBuilder();
         cursors.forEach((k, v) -> sb.append(k).append(' ').append(v.offset()).append(' ').append(v.generation()).append('\n'));
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                out.write(b);
-            }
-            out.force(true);
-        }
-        files.forget(file);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Directories.sync(file.getParent()); // the rename itself, or a crash brings the old file back
-        size = Files.size(file);
+        journal.rewrite(sb.toString());
     }
 
     public synchronized void flush() {
-        try (FileCache.Handle h = files.open(file)) {
-            h.channel().force(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        journal.flush();
     }
 
     @Override
     public synchronized void close() {
-        files.forget(file);
+        journal.close();
     }
 }

@@ -29,4 +29,18 @@ public record LogRead(Path file, long position, int length, ByteBuffer bytes, lo
     public boolean isEmpty() {
         return length == 0;
     }
+
+    /** The batches as bytes in memory: the file region read now, or the bytes already held. */
+    public ByteBuffer toBuffer() throws java.io.IOException {
+        if (!isFileRegion()) {
+            return bytes.duplicate();
+        }
+        try (var ch = java.nio.channels.FileChannel.open(file)) {
+            ByteBuffer b = ByteBuffer.allocate(length);
+            while (b.hasRemaining() && ch.read(b, position + b.position()) >= 0) {
+                // read until full
+            }
+            return b.flip();
+        }
+    }
 }

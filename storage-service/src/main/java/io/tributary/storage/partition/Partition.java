@@ -12,6 +12,7 @@ import io.tributary.storage.replication.HighWatermark;
 import io.tributary.storage.replication.HighWatermarkCheckpoint;
 import io.tributary.storage.replication.LeaderEpochCache;
 import io.tributary.storage.replication.ReplicaTracker;
+import io.tributary.storage.shared.SharedStore;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,10 +35,13 @@ public final class Partition implements AutoCloseable {
     private final PartitionId id;
     private final PartitionLog log;
     private final CursorStore cursors;
+    private final SharedStore shared;
     private final Idempotence idempotence;
     private final GroupCommit commits;
     /** New log end offsets, for waiting fetches; emitted under the append lock. */
     private final Sinks.Many<Long> appended = Sinks.many().multicast().directBestEffort();
+    /** Changes of the consumer state, to wake a follower's waiting fetch so it copies them. */
+    private final Sinks.Many<Long> consumerStateChanges = Sinks.many().multicast().directBestEffort();
     private final LeaderEpochCache epochs;
     private final HighWatermark highWatermark = new HighWatermark();
     private final HighWatermarkCheckpoint checkpoint;
@@ -48,6 +52,7 @@ public final class Partition implements AutoCloseable {
         this.id = id;
         this.log = PartitionLog.open(dir, settings.segments(), settings.files());
         this.cursors = CursorStore.open(dir, settings.files());
+        this.shared = SharedStore.open(dir, settings.files());
         this.epochs = LeaderEpochCache.open(dir);
         this.idempotence = new Idempotence(settings.dedupWindowMs(), settings.dedupMaxEntries(), MAX_PRODUCERS);
         this.commits = new GroupCommit(log::flush, settings.disk());
@@ -67,6 +72,26 @@ public final class Partition implements AutoCloseable {
 
     public CursorStore cursors() {
         return cursors;
+    }
+
+    /** The ack state of the shared subscriptions reading this partition. */
+    public SharedStore shared() {
+        return shared;
+    }
+
+    /**
+     * Counts changes of the cursors and the shared ack state since open: a follower copies
+     * both when the leader's count differs from the one it copied.
+     */
+    public long consumerStateVersion() {
+        return cursors.version() + shared.version();
+    }
+
+    /** The cursors or the shared ack state changed: followers waiting in a fetch are woken to copy them. */
+    public void consumerStateChanged() {
+        synchronized (consumerStateChanges) {
+            consumerStateChanges.tryEmitNext(consumerStateVersion());
+        }
     }
 
     public GroupCommit commits() {
@@ -219,8 +244,16 @@ public final class Partition implements AutoCloseable {
                 moved = true;
             }
         }
+        for (Map.Entry<String, SharedStore.StateView> e : shared.snapshot().entrySet()) {
+            if (e.getValue().dispatched() > end) {
+                // Deliveries past the log end were of messages the log lost: they start again at the end.
+                shared.seek(e.getKey(), end);
+                moved = true;
+            }
+        }
         if (moved) {
             cursors.flush();
+            shared.flush();
         }
     }
 
@@ -250,9 +283,25 @@ public final class Partition implements AutoCloseable {
                 .then();
     }
 
+    /**
+     * As {@link #awaitDataAfter}, and also completes when the consumer state's version differs
+     * from {@code copiedStateVersion}, the one the waiting follower holds (so it copies it now).
+     */
+    public Mono<Void> awaitDataOrStateAfter(long offset, long copiedStateVersion, Duration wait) {
+        if (consumerStateVersion() != copiedStateVersion) {
+            return Mono.empty();
+        }
+        Mono<Void> state = Flux.merge(consumerStateChanges.asFlux(), Mono.fromSupplier(this::consumerStateVersion))
+                .filter(v -> v != copiedStateVersion)
+                .next()
+                .then();
+        return Mono.firstWithSignal(awaitDataAfter(offset, wait), state).timeout(wait, Mono.empty());
+    }
+
     public void flush() {
         log.flush();
         cursors.flush();
+        shared.flush();
         checkpoint.write(highWatermark.value());
     }
 
@@ -263,5 +312,6 @@ public final class Partition implements AutoCloseable {
         highWatermark.close();
         log.close();
         cursors.close();
+        shared.close();
     }
 }

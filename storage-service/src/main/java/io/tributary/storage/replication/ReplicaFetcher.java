@@ -11,6 +11,7 @@ import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.storage.StorageProperties;
 import io.tributary.storage.cursor.Cursor;
+import io.tributary.storage.shared.SharedStore;
 import io.tributary.storage.partition.Partition;
 import io.tributary.storage.partition.PartitionId;
 import io.tributary.storage.partition.PartitionRegistry;
@@ -147,6 +148,7 @@ public class ReplicaFetcher implements SmartLifecycle {
                     .uri(u -> u.path("/internal/partitions/{vhost}/{topic}/{partition}/replica")
                             .queryParam("offset", offset).queryParam("epoch", placement.leaderEpoch())
                             .queryParam("replica", props.nodeId()).queryParam("waitMs", props.replicaFetchWait().toMillis())
+                            .queryParam("stateVersion", cursorVersion.get())
                             .build(id.vhost(), id.topic(), id.partition()))
                     .retrieve()
                     .toEntity(byte[].class)
@@ -177,7 +179,7 @@ public class ReplicaFetcher implements SmartLifecycle {
         }));
     }
 
-    /** The leader's cursors changed: this replica takes all of them (they are few, and small). */
+    /** The leader's consumer state changed: this replica takes all of it (cursors are few; shared acks are ranges). */
     private Mono<Void> copyCursors(PartitionId id, PartitionInfo placement, Partition p, AtomicLong cursorVersion) {
         return Mono.defer(() -> clients.forUrl(leaderUrl(placement)).get()
                         .uri("/internal/partitions/{vhost}/{topic}/{partition}/cursor-snapshot", id.vhost(), id.topic(), id.partition())
@@ -185,13 +187,14 @@ public class ReplicaFetcher implements SmartLifecycle {
                 .publishOn(disk)
                 .doOnNext(s -> {
                     p.cursors().replaceAll(s.cursors());
+                    p.shared().replaceAll(s.shared() == null ? Map.of() : s.shared());
                     cursorVersion.set(s.version());
                 })
                 .then();
     }
 
     /** The leader's answer to a cursor snapshot request. */
-    record Snapshot(long version, Map<String, Cursor> cursors) {
+    record Snapshot(long version, Map<String, Cursor> cursors, Map<String, SharedStore.StateView> shared) {
     }
 
     @Override

@@ -4,6 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The leader's view of its followers, for one partition while it leads it in one epoch: how far
@@ -20,6 +24,9 @@ public final class ReplicaTracker {
     private final int epoch;
     private final long startedMs;
     private final Map<String, Follower> followers = new ConcurrentHashMap<>();
+    /** The version of the consumer state (cursors, shared acks) each follower reported it copied. */
+    private final Map<String, Long> copiedState = new ConcurrentHashMap<>();
+    private final Sinks.Many<Boolean> stateReports = Sinks.many().multicast().directBestEffort();
 
     public ReplicaTracker(int epoch, long nowMs) {
         this.epoch = epoch;
@@ -92,5 +99,36 @@ public final class ReplicaTracker {
             }
         }
         return out;
+    }
+
+    /** A follower reports it copied the leader's consumer state as of {@code version} (its fetch says so). */
+    public void copiedConsumerState(String replica, long version) {
+        Long before = copiedState.put(replica, version);
+        if (before == null || before != version) {
+            synchronized (stateReports) {
+                stateReports.tryEmitNext(true);
+            }
+        }
+    }
+
+    /**
+     * Completes with true once every in-sync follower has copied the consumer state as of
+     * {@code version} (an ack is then as safe as the messages: a new leader has it), false
+     * when {@code wait} passes first.
+     */
+    public Mono<Boolean> awaitConsumerStateCopied(String leader, List<String> isr, long version, Duration wait) {
+        return Flux.merge(stateReports.asFlux(), Mono.just(true))
+                .filter(x -> copiedBy(leader, isr, version))
+                .next()
+                .timeout(wait, Mono.just(false));
+    }
+
+    private boolean copiedBy(String leader, List<String> isr, long version) {
+        for (String r : isr) {
+            if (!r.equals(leader) && copiedState.getOrDefault(r, -1L) < version) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,0 +1,213 @@
+package io.tributary.storage.shared;
+
+import io.tributary.protocol.filter.TagFilter;
+import io.tributary.protocol.record.Record;
+import io.tributary.protocol.record.RecordBatch;
+import io.tributary.protocol.shared.ClaimedRange;
+import io.tributary.protocol.shared.ClaimedRange.Fate;
+import io.tributary.storage.log.LogRead;
+import io.tributary.storage.partition.Partition;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A claim of a shared subscription on the partition leader: hands a consumer up to
+ * {@code max} messages nobody else holds, due redeliveries first (lowest offsets first), then
+ * messages never delivered, and leases them until the ack timeout. Decides each message's
+ * fate where the data is: a redelivery of a message already delivered {@code maxDeliveries}
+ * times, a message past its TTL (with a dead letter topic) and a rejected one go to the dead
+ * letter topic instead (the gateway publishes them, then settles them); records the tag
+ * filter does not take, and expired ones without a dead letter topic, are settled unseen.
+ * Reads, decides and leases under the store's lock, so two claims never hand out the same
+ * offset. Blocks on disk: call from the disk scheduler.
+ */
+public final class SharedDispatcher {
+    /** The subscription's settings, as the gateway passes them from the metadata. */
+    public record Settings(long ackTimeoutMs, int maxDeliveries, boolean deadLetters, TagFilter filter) {
+    }
+
+    /** What a claim hands out: the ranges and the whole batches that hold them. */
+    public record Claimed(List<ClaimedRange> ranges, List<ByteBuffer> batches) {
+        public boolean isEmpty() {
+            return ranges.isEmpty();
+        }
+    }
+
+    /** One message's fate in this claim. */
+    private record Decision(long offset, int deliveries, Fate fate) {
+    }
+
+    private final Partition partition;
+    private final SharedStore store;
+    private final Settings settings;
+    private final int maxBytes;
+    private final long now;
+    private final List<Decision> decisions = new ArrayList<>();
+    private final List<ByteBuffer> batches = new ArrayList<>();
+    private final Map<Long, Record> read = new HashMap<>();
+    private int bytes;
+
+    private SharedDispatcher(Partition partition, Settings settings, int maxBytes, long now) {
+        this.partition = partition;
+        this.store = partition.shared();
+        this.settings = settings;
+        this.maxBytes = maxBytes;
+        this.now = now;
+    }
+
+    /**
+     * Claims up to {@code max} messages of {@code sub} for one consumer; a subscription that
+     * has never claimed here starts at {@code start}.
+     */
+    public static Claimed claim(Partition partition, String sub, long start, int max, int maxBytes, Settings settings, long now)
+            throws IOException {
+        SharedDispatcher d = new SharedDispatcher(partition, settings, maxBytes, now);
+        synchronized (d.store) {
+            return d.run(sub, start, max);
+        }
+    }
+
+    private Claimed run(String sub, long start, int max) throws IOException {
+        SharedState state = store.stateStartingAt(sub, start);
+        long logStart = partition.log().startOffset();
+        long visible = partition.highWatermark().value();
+        List<Long> settle = new ArrayList<>();
+        for (LeaseRanges.Span due : state.due(now, max)) {
+            redeliver(due, logStart, settle);
+        }
+        long readEnd = state.dispatched();
+        if (readEnd < logStart) {
+            readEnd = logStart; // retention removed what was never delivered
+        }
+        int left = max - decisions.size();
+        while (left > 0 && readEnd < visible && bytes < maxBytes) {
+            List<Record> records = readFrom(readEnd, visible);
+            if (records.isEmpty()) {
+                break;
+            }
+            for (Record r : records) {
+                if (r.offset() < readEnd) {
+                    continue;
+                }
+                if (left == 0) {
+                    break;
+                }
+                readEnd = r.offset() + 1;
+                if (!settings.filter().matches(r.tag())) {
+                    continue;
+                }
+                if (expired(r)) {
+                    if (settings.deadLetters()) {
+                        decisions.add(new Decision(r.offset(), 0, Fate.EXPIRED));
+                        left--;
+                    }
+                    continue;
+                }
+                decisions.add(new Decision(r.offset(), 1, Fate.DELIVER));
+                left--;
+            }
+        }
+        if (!settle.isEmpty()) {
+            store.ack(sub, settle);
+        }
+        List<ClaimedRange> ranges = ranges(decisions);
+        store.leased(sub, ranges, readEnd, now + settings.ackTimeoutMs());
+        return new Claimed(ranges, batches);
+    }
+
+    /** A due range: each message is delivered again, or dead-lettered, or (gone to retention) settled. */
+    private void redeliver(LeaseRanges.Span due, long logStart, List<Long> settle) throws IOException {
+        for (long o = due.from(); o < Math.min(due.to(), logStart); o++) {
+            settle.add(o);
+        }
+        long from = Math.max(due.from(), logStart);
+        if (from >= due.to()) {
+            return;
+        }
+        Lease lease = due.lease();
+        readRange(from, due.to());
+        for (long o = from; o < due.to(); o++) {
+            Record r = read.get(o);
+            if (r == null) {
+                settle.add(o); // not in the log any more
+            } else if (lease.deadLettering()) {
+                decisions.add(new Decision(o, lease.deliveries(), lease.fate()));
+            } else if (expired(r)) {
+                if (settings.deadLetters()) {
+                    decisions.add(new Decision(o, lease.deliveries(), Fate.EXPIRED));
+                } else {
+                    settle.add(o);
+                }
+            } else if (settings.maxDeliveries() > 0 && lease.deliveries() >= settings.maxDeliveries()) {
+                decisions.add(new Decision(o, lease.deliveries(), Fate.MAX_DELIVERIES));
+            } else {
+                decisions.add(new Decision(o, lease.deliveries() + 1, Fate.DELIVER));
+            }
+        }
+    }
+
+    private boolean expired(Record r) {
+        return r.expireAt() != 0 && r.expireAt() <= now;
+    }
+
+    /** Reads the batches holding {@code [from, to)} that this claim has not read yet. */
+    private void readRange(long from, long to) throws IOException {
+        long at = from;
+        while (at < to) {
+            if (read.containsKey(at)) {
+                at++;
+                continue;
+            }
+            List<Record> got = readFrom(at, Long.MAX_VALUE);
+            if (got.isEmpty()) {
+                return;
+            }
+            at = Math.max(at + 1, got.get(got.size() - 1).offset() + 1);
+        }
+    }
+
+    /** Whole batches from {@code offset} below {@code visible}, kept for the answer; their records. */
+    private List<Record> readFrom(long offset, long visible) throws IOException {
+        LogRead r = partition.readVisible(offset, Math.max(1, maxBytes - bytes));
+        if (r.isEmpty()) {
+            return List.of();
+        }
+        ByteBuffer b = r.toBuffer();
+        batches.add(b);
+        bytes += b.remaining();
+        List<Record> out = new ArrayList<>();
+        for (RecordBatch batch : RecordBatch.split(b.duplicate())) {
+            for (Record rec : batch.records()) {
+                if (rec.offset() < visible) {
+                    read.put(rec.offset(), rec);
+                    out.add(rec);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Consecutive offsets with the same fate and delivery count, as ranges. */
+    static List<ClaimedRange> ranges(List<Decision> decisions) {
+        List<ClaimedRange> out = new ArrayList<>();
+        ClaimedRange open = null;
+        for (Decision d : decisions) {
+            if (open != null && open.to() == d.offset() && open.deliveries() == d.deliveries() && open.fate() == d.fate()) {
+                open = new ClaimedRange(open.from(), d.offset() + 1, d.deliveries(), d.fate());
+                continue;
+            }
+            if (open != null) {
+                out.add(open);
+            }
+            open = new ClaimedRange(d.offset(), d.offset() + 1, d.deliveries(), d.fate());
+        }
+        if (open != null) {
+            out.add(open);
+        }
+        return out;
+    }
+}
