@@ -16,13 +16,15 @@ import org.springframework.stereotype.Service;
 
 /**
  * Declares subscriptions. Like a RabbitMQ queue declare: the same settings again are a no-op,
- * different settings a conflict. Only {@code group} consumption exists so far; the other
- * types are refused rather than silently served as groups.
+ * different settings a conflict. {@code key_shared} is not built yet: it is refused rather
+ * than silently served as something else.
  */
 @Service
 public class SubscriptionService {
     public static final Set<String> TYPES = Set.of("group", "shared", "key_shared", "broadcast");
-    public static final Set<String> IMPLEMENTED_TYPES = Set.of("group", "broadcast");
+    public static final Set<String> IMPLEMENTED_TYPES = Set.of("group", "broadcast", "shared");
+    /** The types that commit positions rather than ack single messages. */
+    static final Set<String> POSITION_TYPES = Set.of("group", "broadcast");
     public static final long DEFAULT_ACK_TIMEOUT_MS = 30_000;
 
     private final MetadataStore store;
@@ -45,17 +47,18 @@ public class SubscriptionService {
             throw TributaryException.invalidArgument("type must be one of group, shared, key_shared, broadcast; not '" + type + "'");
         }
         if (!IMPLEMENTED_TYPES.contains(type)) {
-            throw TributaryException.invalidArgument("subscription type '" + type + "' is not supported yet; use 'group' or 'broadcast'");
+            throw TributaryException.invalidArgument("subscription type '" + type + "' is not supported yet; use 'group', "
+                    + "'shared' or 'broadcast'");
         }
         StartPosition startAt = s.startAt() == null ? StartPosition.latest() : s.startAt();
         validateStart(startAt, t);
         TagFilter filter = TagFilter.parse(s.filter());
-        if (IMPLEMENTED_TYPES.contains(type)) {
+        if (POSITION_TYPES.contains(type)) {
             // Group and broadcast consumers commit positions; they do not redeliver single messages:
-            // these belong to shared and key_shared subscriptions (not built yet), and would otherwise be stored unused.
+            // these belong to shared subscriptions, and would otherwise be stored unused.
             if (s.ackTimeoutMs() != null || (s.maxDeliveries() != null && s.maxDeliveries() != 0) || s.deadLetterTopic() != null) {
-                throw TributaryException.invalidArgument("ackTimeoutMs, maxDeliveries and deadLetterTopic apply to shared and "
-                        + "key_shared subscriptions (not supported yet), not to a " + type + " subscription, which commits positions");
+                throw TributaryException.invalidArgument("ackTimeoutMs, maxDeliveries and deadLetterTopic apply to shared "
+                        + "subscriptions, not to a " + type + " subscription, which commits positions");
             }
         }
         long ackTimeout = s.ackTimeoutMs() == null ? DEFAULT_ACK_TIMEOUT_MS : s.ackTimeoutMs();
@@ -67,7 +70,19 @@ public class SubscriptionService {
             throw TributaryException.invalidArgument("maxDeliveries must be 0 (unlimited) or more, not " + maxDeliveries);
         }
         if (s.deadLetterTopic() != null) {
-            Names.require("dead letter topic", s.deadLetterTopic());
+            Names.require("deadLetterTopic", s.deadLetterTopic());
+            if (s.deadLetterTopic().equals(topic)) {
+                throw TributaryException.invalidArgument("deadLetterTopic must be another topic than '" + topic
+                        + "': its dead letters would come back to the subscription that gave up on them");
+            }
+            if (store.topic(vhost, s.deadLetterTopic()) == null) {
+                throw TributaryException.invalidArgument("deadLetterTopic '" + s.deadLetterTopic() + "' does not exist in vhost '"
+                        + vhost + "'; create it first");
+            }
+        }
+        if (maxDeliveries > 0 && s.deadLetterTopic() == null) {
+            throw TributaryException.invalidArgument("maxDeliveries needs a deadLetterTopic: where a message goes after "
+                    + maxDeliveries + " deliveries");
         }
         SubscriptionInfo wanted = new SubscriptionInfo(vhost, topic, name, type, startAt,
                 filter.takesAll() ? null : filter.expression(), ackTimeout,

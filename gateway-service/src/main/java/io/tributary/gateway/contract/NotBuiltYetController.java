@@ -15,13 +15,6 @@ import reactor.core.publisher.Mono;
 @RestController
 @Hidden
 public class NotBuiltYetController {
-    private static final String SUB = "/api/v1/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}";
-
-    @RequestMapping(SUB + "/nack")
-    public Mono<Void> consumption() {
-        return notYet("nack (shared subscriptions)");
-    }
-
     @RequestMapping({"/api/v1/cluster/reassignments", "/api/v1/cluster/rebalance", "/api/v1/cluster/nodes/{node}/drain"})
     public Mono<Void> scaleOut() {
         return notYet("partition reassignment, rebalance and drain");

@@ -62,6 +62,9 @@ record ClientFrame(Kind kind, List<MessageId> ids, boolean requeue, long credit)
         }
         if (node.has("nack")) {
             JsonNode requeue = node.get("requeue");
+            if (requeue != null && !requeue.isBoolean()) {
+                throw TributaryException.invalidArgument("requeue must be true or false");
+            }
             return new ClientFrame(Kind.NACK, ids(node.get("nack"), "nack"), requeue == null || requeue.asBoolean(true), 0);
         }
         throw TributaryException.invalidArgument("unknown frame: expected ack, nack or credit");

@@ -27,7 +27,7 @@ import reactor.core.publisher.Mono;
  * <p>Where a partition starts: the position this stream already reached; else the client's
  * resume token (which is then committed); else {@link StartPositions#committedOrStart}.
  */
-public final class ConsumerStream {
+public final class ConsumerStream implements Consumption {
     private final SubscriptionInfo sub;
     private final ConsumerIdentity identity;
     private final Map<Integer, Long> resume;
@@ -61,6 +61,7 @@ public final class ConsumerStream {
         this.filter = TagFilter.parse(sub.filter());
     }
 
+    @Override
     public SubscriptionInfo subscription() {
         return sub;
     }
@@ -70,6 +71,7 @@ public final class ConsumerStream {
      * emitted. On every assignment the start of each partition is resolved before any record
      * flows, so every resume token names every partition the stream reads.
      */
+    @Override
     public Flux<Delivery> deliveries() {
         return assignments
                 .doOnNext(state -> owned = new Ownership(state.generation(), List.copyOf(state.partitions())))
@@ -146,6 +148,52 @@ public final class ConsumerStream {
                         .doOnSuccess(v -> committed.merge(e.getKey(), e.getValue(), Math::max))
                         .onErrorResume(ConsumerStream::isFenced, x -> Mono.empty()))
                 .then();
+    }
+
+    /** Acked positions (next offset per partition) not committed yet: flushed every 100 ms. */
+    private final Map<Integer, Long> acked = new java.util.HashMap<>();
+
+    /** A cumulative ack: the position of each partition moves past its highest acked offset with the next flush. */
+    @Override
+    public Mono<Void> ack(List<ClientFrame.MessageId> ids) {
+        for (ClientFrame.MessageId id : ids) {
+            if (!delivered(id.partition(), id.offset())) {
+                throw TributaryException.invalidArgument("message " + id.partition() + "-" + id.offset()
+                        + " was not delivered on this connection");
+            }
+        }
+        synchronized (acked) {
+            ids.forEach(id -> acked.merge(id.partition(), id.offset() + 1, Math::max));
+        }
+        return Mono.empty();
+    }
+
+    @Override
+    public Mono<Void> nack(List<ClientFrame.MessageId> ids, boolean requeue) {
+        throw TributaryException.invalidArgument("nack needs a shared subscription; " + sub.type()
+                + " subscriptions acknowledge cumulatively, per partition");
+    }
+
+    /** Commits what was acked; a failure is logged and retried with the next flush (the acks stay). */
+    @Override
+    public Mono<Void> flush() {
+        Map<Integer, Long> batch;
+        synchronized (acked) {
+            batch = new java.util.HashMap<>(acked);
+        }
+        if (batch.isEmpty()) {
+            return Mono.empty();
+        }
+        return commit(batch).onErrorResume(e -> {
+            org.slf4j.LoggerFactory.getLogger(ConsumerStream.class).info("ack commit of {} failed, retried with the next flush: {}",
+                    sub.key(), e.toString());
+            return Mono.empty();
+        });
+    }
+
+    @Override
+    public Mono<Void> close() {
+        return flush();
     }
 
     private static boolean isFenced(Throwable e) {

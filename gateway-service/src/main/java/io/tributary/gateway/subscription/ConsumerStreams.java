@@ -1,6 +1,8 @@
 package io.tributary.gateway.subscription;
 
+import io.tributary.gateway.GatewayProperties;
 import io.tributary.gateway.cluster.MetadataLookup;
+import io.tributary.gateway.cluster.SharedLeaderClient;
 import io.tributary.gateway.cluster.StorageReader;
 import io.tributary.protocol.metadata.GroupState;
 import io.tributary.protocol.metadata.MetadataWatcher;
@@ -16,7 +18,10 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Opens consumer streams, checking first that the subscription exists: a new group member, or a named broadcast consumer. */
+/**
+ * Opens consumer streams, checking first that the subscription exists: a new group member, a
+ * named broadcast consumer, or a consumer of a shared subscription.
+ */
 @Component
 public class ConsumerStreams {
     private final MetadataLookup lookup;
@@ -25,10 +30,17 @@ public class ConsumerStreams {
     private final StorageReader storage;
     private final StartPositions starts;
     private final MetadataWatcher metadata;
+    private final SharedFeed sharedFeed;
+    private final SharedLeaderClient sharedLeaders;
+    private final GatewayProperties props;
 
     public ConsumerStreams(MetadataLookup lookup, GroupSession group, PartitionFeed feed, StorageReader storage,
-            StartPositions starts, MetadataWatcher metadata) {
+            StartPositions starts, MetadataWatcher metadata, SharedFeed sharedFeed, SharedLeaderClient sharedLeaders,
+            GatewayProperties props) {
         this.metadata = metadata;
+        this.sharedFeed = sharedFeed;
+        this.sharedLeaders = sharedLeaders;
+        this.props = props;
         this.lookup = lookup;
         this.group = group;
         this.feed = feed;
@@ -36,8 +48,16 @@ public class ConsumerStreams {
         this.starts = starts;
     }
 
-    public Mono<ConsumerStream> open(String vhost, String topic, String sub, String consumer, Map<Integer, Long> resume) {
-        return subscription(vhost, topic, sub).flatMap(info -> open(info, consumer, resume));
+    public Mono<Consumption> open(String vhost, String topic, String sub, String consumer, Map<Integer, Long> resume) {
+        return subscription(vhost, topic, sub).flatMap(info -> SharedConsumer.TYPE.equals(info.type())
+                ? openShared(info, consumer) : open(info, consumer, resume));
+    }
+
+    /** A new consumer of shared subscription {@code info}: it claims from every partition. */
+    public Mono<Consumption> openShared(SubscriptionInfo info, String consumer) {
+        ConsumerIdentity.of(info, consumer); // refuses a consumer name, which only broadcast consumers have
+        return lookup.topic(info.vhost(), info.topic()).map(t -> new SharedConsumer(info, t.partitions(), sharedFeed,
+                sharedLeaders, props.fetchWait()));
     }
 
     /** The subscription, its names checked first. */

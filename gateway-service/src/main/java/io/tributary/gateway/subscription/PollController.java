@@ -37,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST .../subscriptions/{sub}/poll?consumer=&max=&waitMs=}: pull for HTTP clients that
- * hold no connection open. Built for broadcast consumers: a poll reads every partition from
+ * hold no connection open. On a shared subscription a poll claims messages (see
+ * {@link SharedPoll}): they are the caller's until the ack timeout, to ack or nack over HTTP.
+ * For broadcast consumers a poll reads every partition from
  * the consumer's committed position and changes nothing, so until the consumer acknowledges
  * ({@code POST .../ack?consumer=}) the next poll answers the same messages (at-least-once;
  * an ack moves the position past them). With nothing to read it waits up to {@code waitMs}
@@ -56,9 +58,11 @@ public class PollController {
     private final StartPositions starts;
     private final GatewayProperties props;
     private final JsonMapper json;
+    private final SharedPoll sharedPoll;
 
     public PollController(MetadataLookup lookup, StorageReader storage, StartPositions starts, GatewayProperties props,
-            JsonMapper json) {
+            JsonMapper json, SharedPoll sharedPoll) {
+        this.sharedPoll = sharedPoll;
         this.lookup = lookup;
         this.storage = storage;
         this.starts = starts;
@@ -67,8 +71,10 @@ public class PollController {
     }
 
     @PostMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Poll: the next messages of a broadcast consumer (long poll with waitMs)",
-            description = "Reads every partition from the consumer's committed position and moves nothing: acknowledge "
+    @Operation(summary = "Poll: the next messages of a shared subscription or a broadcast consumer (long poll with waitMs)",
+            description = "Shared: claims up to max messages nobody else holds (redeliveries first); each is yours until the "
+                    + "subscription's ackTimeoutMs: POST .../ack or .../nack them by id, or they are delivered again. "
+                    + "Broadcast: reads every partition from the consumer's committed position and moves nothing: acknowledge "
                     + "with POST .../ack?consumer= to move past what you processed (until then a poll answers the same "
                     + "messages). Group subscriptions consume over SSE or WebSocket.",
             responses = {
@@ -94,9 +100,14 @@ public class PollController {
         }
         return lookup.subscription(vhost, topic, sub).zipWith(lookup.topic(vhost, topic)).flatMap(t -> {
             SubscriptionInfo info = t.getT1();
+            if (SharedConsumer.TYPE.equals(info.type())) {
+                ConsumerIdentity.of(info, consumer); // shared consumers are not named
+                long until = System.currentTimeMillis() + waitMs;
+                return sharedPoll.poll(info, t.getT2().partitions(), (int) max, until).map(d -> renderShared(topic, d));
+            }
             if (!ConsumerIdentity.BROADCAST.equals(info.type())) {
-                throw TributaryException.invalidArgument("poll serves broadcast consumers (shared subscriptions are not built "
-                        + "yet); the members of " + info.type() + " subscription '" + sub + "' consume over SSE or WebSocket");
+                throw TributaryException.invalidArgument("poll serves shared subscriptions and broadcast consumers; the members "
+                        + "of " + info.type() + " subscription '" + sub + "' consume over SSE or WebSocket");
             }
             ConsumerIdentity identity = ConsumerIdentity.of(info, consumer);
             TagFilter filter = TagFilter.parse(info.filter());
@@ -152,6 +163,22 @@ public class PollController {
             left -= taken.size();
         }
         return out;
+    }
+
+    /** A shared poll's answer: each message with its delivery count. */
+    private String renderShared(String topic, List<Delivery> deliveries) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeName("messages");
+            g.writeStartArray();
+            for (Delivery d : deliveries) {
+                DeliveredMessage.write(g, topic, d.partition(), d.record(), d.deliveryCount());
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        return out.toString();
     }
 
     /** One JSON object, each message written as stored (never parsed again). */

@@ -90,9 +90,39 @@ public class SseController {
         boolean commitWritten = Boolean.TRUE.equals(autoCommit);
         // The first comment goes out at once: status and headers reach the client before there
         // is anything to deliver (EventSource reports "open", curl -N shows the stream is live).
-        return streams.subscription(vhost, topic, sub)
-                .flatMap(info -> resumePositions(info, token).flatMap(resume -> streams.open(info, consumer, resume)))
-                .flatMapMany(stream -> Flux.concat(Flux.just(comment("connected")), stream(stream, commitWritten)));
+        return streams.subscription(vhost, topic, sub).flatMapMany(info -> {
+            if (SharedConsumer.TYPE.equals(info.type())) {
+                if (commitWritten) {
+                    throw TributaryException.invalidArgument("autoCommit applies to group and broadcast subscriptions; a shared "
+                            + "subscription's messages are acked one by one (POST .../ack)");
+                }
+                return streams.openShared(info, consumer)
+                        .flatMapMany(c -> Flux.concat(Flux.just(comment("connected")), sharedStream(c)));
+            }
+            return resumePositions(info, token).flatMap(resume -> streams.open(info, consumer, resume))
+                    .flatMapMany(stream -> Flux.concat(Flux.just(comment("connected")), stream(stream, commitWritten)));
+        });
+    }
+
+    /**
+     * A shared subscription's events: each message's id is its message id (the ack state is
+     * on the partition leaders, so a reconnect needs no token: what was not acked comes again).
+     * The client acks over HTTP; when the stream ends, what it held and did not ack is requeued.
+     */
+    private Flux<ServerSentEvent<String>> sharedStream(Consumption c) {
+        String topic = c.subscription().topic();
+        Sinks.Empty<Void> ended = Sinks.empty();
+        Flux<ServerSentEvent<String>> messages = c.deliveries()
+                .map(d -> ServerSentEvent.<String>builder().id(d.id()).event("message")
+                        .data(DeliveredMessage.toJson(json, topic, d.partition(), d.record(), d.deliveryCount())).build())
+                .onErrorResume(e -> {
+                    log.warn("SSE consumer of {} ended by the server: {}", c.subscription().key(), e.toString());
+                    return Flux.just(errorEvent(e));
+                })
+                .doFinally(signal -> ended.tryEmitEmpty());
+        Flux<ServerSentEvent<String>> keepalive = Flux.interval(KEEPALIVE, KEEPALIVE).onBackpressureDrop()
+                .map(i -> comment("keepalive"));
+        return Flux.merge(messages, keepalive.takeUntilOther(ended.asMono())).doFinally(signal -> c.close().subscribe());
     }
 
     /**
@@ -127,7 +157,7 @@ public class SseController {
                 .map(d -> ServerSentEvent.<String>builder()
                         .id(ResumeToken.encode(stream.subscription(), stream.positions()))
                         .event(d.isGap() ? "retention" : "message")
-                        .data(d.isGap() ? retentionGap(d) : DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1))
+                        .data(d.isGap() ? retentionGap(d) : DeliveredMessage.toJson(json, topic, d.partition(), d.record(), d.deliveryCount()))
                         .build())
                 .onErrorResume(e -> {
                     log.warn("SSE consumer of {} ended by the server: {}", stream.subscription().key(), e.toString());

@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.gateway.admin.JsonFields;
 import io.tributary.gateway.cluster.CoordinatorClient;
 import io.tributary.gateway.cluster.MetadataLookup;
+import io.tributary.gateway.cluster.SharedLeaderClient;
 import io.tributary.gateway.cluster.StorageReader;
 import io.tributary.gateway.openapi.ApiExamples;
 import io.tributary.protocol.admin.SubscriptionSpec;
@@ -19,6 +20,7 @@ import io.tributary.protocol.naming.Names;
 import io.tributary.protocol.problem.ProblemWebExceptionHandler;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +50,12 @@ public class SubscriptionController {
     private final StartPositions starts;
     private final MetadataWatcher metadata;
     private final MetadataLookup lookup;
+    private final SharedLeaderClient shared;
 
     public SubscriptionController(CoordinatorClient coordinator, StorageReader storage, StartPositions starts,
-            MetadataWatcher metadata, MetadataLookup lookup) {
+            MetadataWatcher metadata, MetadataLookup lookup, SharedLeaderClient shared) {
         this.lookup = lookup;
+        this.shared = shared;
         this.coordinator = coordinator;
         this.storage = storage;
         this.starts = starts;
@@ -61,7 +65,10 @@ public class SubscriptionController {
     @PutMapping
     @Operation(summary = "Declare a subscription (idempotent)",
             description = "type: group (Kafka consumer group) or broadcast (every consumer, named with ?consumer= when it "
-                    + "connects, receives everything with its own position); shared and key_shared are not built yet. startAt: \"earliest\", "
+                    + "connects, receives everything with its own position) or shared (RabbitMQ competing consumers: any consumer "
+                    + "gets any message, acked one by one; unacked after ackTimeoutMs (default 30000) it is delivered again; "
+                    + "after maxDeliveries deliveries, or nacked without requeue, or past its TTL, it goes to deadLetterTopic, "
+                    + "a topic of the same vhost, which maxDeliveries needs); key_shared is not built yet. startAt: \"earliest\", "
                     + "\"latest\" (default), {\"timestamp\":ms}, {\"offset\":n} or {\"offsets\":{\"0\":n}}. A new subscription's "
                     + "start is fixed when it is declared: \"latest\" means the messages published after this call. "
                     + "filter: a tag filter, \"TagA || TagB\" (exact, case-sensitive) or \"*\" (default), applied by storage.",
@@ -148,9 +155,34 @@ public class SubscriptionController {
     private Mono<SubscriptionView> view(TopicInfo t, SubscriptionInfo s) {
         Mono<GroupMembers> members = coordinator.members(t.vhost(), t.name(), s.name());
         Mono<List<SubscriptionView.PartitionLag>> lags = Flux.range(0, t.partitions())
-                .flatMapSequential(p -> lag(t, s, p))
+                .flatMapSequential(p -> SharedConsumer.TYPE.equals(s.type()) ? sharedLag(t, s, p) : lag(t, s, p))
                 .collectList();
-        return Mono.zip(members, lags).map(z -> SubscriptionView.of(s, z.getT1(), z.getT2()));
+        Mono<Optional<Long>> deadLetters = s.deadLetterTopic() == null ? Mono.just(Optional.empty())
+                : deadLetterMessages(t.vhost(), s.deadLetterTopic()).map(Optional::of).onErrorResume(e -> Mono.just(Optional.empty()));
+        return Mono.zip(members, lags, deadLetters).map(z -> SubscriptionView.of(s, z.getT1(), z.getT2(), z.getT3().orElse(null)));
+    }
+
+    /** Messages the dead letter topic holds: the sum of its partitions' retained ranges. */
+    private Mono<Long> deadLetterMessages(String vhost, String topic) {
+        return lookup.topic(vhost, topic).flatMap(dl -> Flux.range(0, dl.partitions())
+                .flatMap(p -> storage.offsets(vhost, topic, p, null).map(o -> o.endOffset() - o.startOffset()))
+                .reduce(0L, Long::sum));
+    }
+
+    /** A shared subscription's partition: its ack floor as the committed position, and what is unacked. */
+    private Mono<SubscriptionView.PartitionLag> sharedLag(TopicInfo t, SubscriptionInfo s, int p) {
+        return Mono.zip(storage.offsets(t.vhost(), t.name(), p, null), shared.state(s, p),
+                        storage.committed(t.vhost(), t.name(), p, s.name()))
+                .map(z -> {
+                    long end = z.getT1().highWatermark();
+                    SharedLeaderClient.SharedState st = z.getT2();
+                    Long committed = st.dispatched() >= 0 ? Long.valueOf(st.committed()) : z.getT3().orElse(null);
+                    long from = committed != null ? committed : z.getT1().startOffset();
+                    return new SubscriptionView.PartitionLag(p, committed, end, Math.max(0, end - from), null, null,
+                            st.unacked(), st.inFlight());
+                })
+                .onErrorResume(e -> Mono.just(new SubscriptionView.PartitionLag(p, null, null, null,
+                        ProblemWebExceptionHandler.toProblem(e).detail())));
     }
 
     private Mono<SubscriptionView.PartitionLag> lag(TopicInfo t, SubscriptionInfo s, int p) {
@@ -165,7 +197,7 @@ public class SubscriptionController {
                     // A consumer reads up to the high watermark: that is the end its lag counts to.
                     long end = z.getT1().highWatermark();
                     return new SubscriptionView.PartitionLag(p, committed, end, Math.max(0, end - from), null,
-                            broadcast ? consumerLags(s, z.getT2(), end) : null);
+                            broadcast ? consumerLags(s, z.getT2(), end) : null, null, null);
                 })
                 .onErrorResume(e -> Mono.just(new SubscriptionView.PartitionLag(p, null, null, null,
                         ProblemWebExceptionHandler.toProblem(e).detail())));

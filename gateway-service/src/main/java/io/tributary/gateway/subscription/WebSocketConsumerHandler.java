@@ -5,7 +5,6 @@ import io.tributary.gateway.message.DeliveredMessage;
 import io.tributary.protocol.problem.ProblemWebExceptionHandler;
 import io.tributary.protocol.problem.TributaryException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,9 +26,11 @@ import tools.jackson.databind.json.JsonMapper;
  * Server frames are delivered messages (the same JSON as SSE data) or
  * {@code {"error":{problem}}}; client frames are {@code ack}, {@code nack} and {@code credit}.
  * The connection starts with {@code ?credit=N} permits (default 1000) and receives no more
- * messages than the permits it holds. An {@code ack} commits the subscription's position
- * past that message (cumulative per partition, as in a Kafka group); commits are batched
- * every 100 ms and flushed when the socket closes.
+ * messages than the permits it holds. On a group or broadcast subscription an {@code ack}
+ * commits the position past that message (cumulative per partition, as in a Kafka group),
+ * batched every 100 ms and flushed when the socket closes; on a shared subscription it acks
+ * that one message, and {@code nack} requeues it ({@code "requeue":true}, the default) or
+ * dead-letters it (see {@link SharedConsumer}).
  *
  * <p>A session ends only when the client closes it, the subscription can no longer be served
  * (an error frame, then a close frame whose code says why, see {@link SessionEnd}), or the
@@ -103,20 +104,19 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         return Flux.just(WebSocketFrames.Frame.text(errorFrame(cause)), WebSocketFrames.Frame.close(status));
     }
 
-    private Mono<Void> serve(WebSocketSession session, SubscriptionPath path, ConsumerStream stream, long credit,
+    private Mono<Void> serve(WebSocketSession session, SubscriptionPath path, Consumption stream, long credit,
             Flux<WebSocketFrames.Received> inbound, AtomicReference<Throwable> cause) {
         String topic = stream.subscription().topic();
         CreditGate<String> gate = new CreditGate<>(credit);
         Sinks.Many<WebSocketFrames.Frame> control = Sinks.many().unicast().onBackpressureBuffer();
         Sinks.Empty<Void> ended = Sinks.empty();
-        Map<Integer, Long> acked = new HashMap<>();
 
         // A stream that cannot go on ends the session with an error frame and a close frame
         // whose code says why (see lastWords()).
         // Retention gaps are not sent: a frame would take a credit that a message should have.
         Flux<WebSocketFrames.Frame> messages = gate.attach(stream.deliveries()
                         .filter(d -> !d.isGap())
-                        .map(d -> DeliveredMessage.toJson(json, topic, d.partition(), d.record(), 1)))
+                        .map(d -> DeliveredMessage.toJson(json, topic, d.partition(), d.record(), d.deliveryCount())))
                 .map(WebSocketFrames.Frame::text)
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
@@ -137,13 +137,13 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
                         cause.compareAndSet(null, TributaryException.malformed(violation.getReason()));
                         log.warn("WebSocket consumer {} of {}/{}/{} ended by the server with {} ({})", session.getId(),
                                 path.vhost(), path.topic(), path.sub(), violation.getCode(), violation.getReason());
-                        control.tryEmitNext(WebSocketFrames.Frame.close(violation));
+                        emit(control, WebSocketFrames.Frame.close(violation));
                         return;
                     }
                     try {
-                        apply(ClientFrame.parse(json, frame.text()), gate, stream, acked);
+                        apply(ClientFrame.parse(json, frame.text()), gate, stream, control);
                     } catch (RuntimeException e) {
-                        control.tryEmitNext(WebSocketFrames.Frame.text(errorFrame(e)));
+                        emit(control, WebSocketFrames.Frame.text(errorFrame(e)));
                     }
                 })
                 .then();
@@ -151,7 +151,7 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         // One flush after another, each a fixed pause after the last one finished: a slow
         // commit (a cold cluster, a moving leader) delays the next one instead of overflowing
         // a timer, which would end the session.
-        Mono<Void> commits = Mono.delay(COMMIT_EVERY).then(Mono.defer(() -> flushAcks(stream, acked))).repeat().then();
+        Mono<Void> commits = Mono.delay(COMMIT_EVERY).then(Mono.defer(stream::flush)).repeat().then();
 
         // The server's end sent a close frame: wait for the client's before the connection goes.
         Mono<Void> serverEnd = send.then(Mono.defer(() -> cause.get() == null ? Mono.empty()
@@ -161,41 +161,30 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
                     cause.compareAndSet(null, e);
                     return Mono.empty();
                 })
-                .then(Mono.defer(() -> flushAcks(stream, acked)));
+                .then(Mono.defer(stream::close));
     }
 
-    private void apply(ClientFrame frame, CreditGate<String> gate, ConsumerStream stream, Map<Integer, Long> acked) {
-        switch (frame.kind()) {
-            case CREDIT -> gate.grant(frame.credit());
-            case ACK -> {
-                for (ClientFrame.MessageId id : frame.ids()) {
-                    if (!stream.delivered(id.partition(), id.offset())) {
-                        throw TributaryException.invalidArgument("message " + id.partition() + "-" + id.offset()
-                                + " was not delivered on this connection");
-                    }
-                }
-                synchronized (acked) {
-                    frame.ids().forEach(id -> acked.merge(id.partition(), id.offset() + 1, Math::max));
-                }
+    /**
+     * A client frame's effect. An ack or nack naming a message this connection does not hold
+     * is refused at once; one that fails later (a leader away too long) gets an error frame.
+     */
+    private void apply(ClientFrame frame, CreditGate<String> gate, Consumption stream, Sinks.Many<WebSocketFrames.Frame> control) {
+        Mono<Void> effect = switch (frame.kind()) {
+            case CREDIT -> {
+                gate.grant(frame.credit());
+                yield Mono.empty();
             }
-            case NACK -> throw TributaryException.invalidArgument(
-                    "nack needs a shared subscription; group subscriptions acknowledge cumulatively, per partition");
-        }
+            case ACK -> stream.ack(frame.ids());
+            case NACK -> stream.nack(frame.ids(), frame.requeue());
+        };
+        effect.subscribe(null, e -> emit(control, WebSocketFrames.Frame.text(errorFrame(e))));
     }
 
-    /** Commits what was acked; a failure is logged and retried with the next flush (the acks stay). */
-    private static Mono<Void> flushAcks(ConsumerStream stream, Map<Integer, Long> acked) {
-        Map<Integer, Long> batch;
-        synchronized (acked) {
-            batch = new HashMap<>(acked);
+    /** Control frames come from the inbound thread and from acks finishing elsewhere: one at a time into the sink. */
+    private static void emit(Sinks.Many<WebSocketFrames.Frame> control, WebSocketFrames.Frame frame) {
+        synchronized (control) {
+            control.tryEmitNext(frame);
         }
-        if (batch.isEmpty()) {
-            return Mono.empty();
-        }
-        return stream.commit(batch).onErrorResume(e -> {
-            log.info("ack commit of {} failed, retried with the next flush: {}", stream.subscription().key(), e.toString());
-            return Mono.empty();
-        });
     }
 
     private String errorFrame(Throwable e) {

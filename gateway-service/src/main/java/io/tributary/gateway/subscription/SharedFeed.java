@@ -1,0 +1,125 @@
+package io.tributary.gateway.subscription;
+
+import io.tributary.gateway.GatewayProperties;
+import io.tributary.gateway.cluster.SharedLeaderClient;
+import io.tributary.gateway.deadletter.DeadLetters;
+import io.tributary.protocol.cluster.LeaderCall;
+import io.tributary.protocol.metadata.SubscriptionInfo;
+import io.tributary.protocol.record.Record;
+import io.tributary.protocol.record.RecordBatch;
+import io.tributary.protocol.shared.ClaimCodec;
+import io.tributary.protocol.shared.ClaimedRange;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * One claim of a shared subscription on one partition, as the consumer's gateway handles it:
+ * asks the leader for up to {@code max} messages ({@link SharedLeaderClient#claim}), publishes
+ * the ones the leader gave up on to the dead letter topic and settles them, and hands back the
+ * rest as deliveries leased to this consumer. A leader that is away is waited for.
+ */
+@Component
+public class SharedFeed {
+    private static final Logger log = LoggerFactory.getLogger(SharedFeed.class);
+
+    private final SharedLeaderClient leaders;
+    private final DeadLetters deadLetters;
+    private final StartPositions starts;
+    private final GatewayProperties props;
+
+    public SharedFeed(SharedLeaderClient leaders, DeadLetters deadLetters, StartPositions starts, GatewayProperties props) {
+        this.leaders = leaders;
+        this.deadLetters = deadLetters;
+        this.starts = starts;
+        this.props = props;
+    }
+
+    /** Where {@code sub} starts on {@code partition} if it has never claimed there: its pinned position, or its startAt. */
+    public Mono<Long> start(SubscriptionInfo sub, int partition) {
+        return starts.committedOrStart(ConsumerIdentity.of(sub, null), partition)
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(3))
+                        .filter(LeaderCall::isRetriable));
+    }
+
+    /** Up to {@code max} deliveries, waiting up to {@code wait} for some; retries while the leader is away. */
+    public Mono<List<Delivery>> claim(SubscriptionInfo sub, int partition, long start, int max, Duration wait) {
+        return Mono.defer(() -> {
+            long claimedAt = System.currentTimeMillis();
+            return leaders.claim(sub, partition, start, max, (int) props.fetchMaxBytes().toBytes(), wait)
+                    .flatMap(c -> settleDeadLetters(sub, partition, c).thenReturn(deliveries(sub, partition, c,
+                            claimedAt + sub.ackTimeoutMs())));
+        }).retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(3))
+                .filter(LeaderCall::isRetriable));
+    }
+
+    private static List<Delivery> deliveries(SubscriptionInfo sub, int partition, ClaimCodec.Claim c, long deadline) {
+        Map<Long, Record> records = records(c);
+        List<Delivery> out = new ArrayList<>();
+        for (ClaimedRange r : c.ranges()) {
+            if (r.fate() != ClaimedRange.Fate.DELIVER) {
+                continue;
+            }
+            for (long o = r.from(); o < r.to(); o++) {
+                Record rec = records.get(o);
+                if (rec != null) {
+                    out.add(Delivery.leased(partition, rec, r.deliveries(), deadline));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Publishes the claim's dead letters, then settles them. A failure leaves them leased: the
+     * next claim after the ack timeout hands them out again, and their ids keep the dead letter
+     * topic from storing them twice.
+     */
+    private Mono<Void> settleDeadLetters(SubscriptionInfo sub, int partition, ClaimCodec.Claim c) {
+        List<DeadLetters.DeadLetter> letters = new ArrayList<>();
+        Map<Long, Record> records = null;
+        for (ClaimedRange r : c.ranges()) {
+            if (r.fate() == ClaimedRange.Fate.DELIVER) {
+                continue;
+            }
+            records = records == null ? records(c) : records;
+            for (long o = r.from(); o < r.to(); o++) {
+                Record rec = records.get(o);
+                if (rec != null) {
+                    letters.add(new DeadLetters.DeadLetter(partition, rec, r.fate(), r.deliveries()));
+                }
+            }
+        }
+        if (letters.isEmpty()) {
+            return Mono.empty();
+        }
+        List<Long> offsets = letters.stream().map(l -> l.record().offset()).toList();
+        return deadLetters.publish(sub, letters)
+                .then(leaders.ack(sub, partition, offsets))
+                .then()
+                .onErrorResume(e -> {
+                    log.warn("dead letters of {} partition {} not settled yet, retried after the ack timeout: {}", sub.key(),
+                            partition, e.toString());
+                    return Mono.empty();
+                });
+    }
+
+    /** The claimed batches' records by offset (checked: a corrupt batch fails the claim, which is retried). */
+    private static Map<Long, Record> records(ClaimCodec.Claim c) {
+        Map<Long, Record> out = new HashMap<>();
+        for (RecordBatch b : RecordBatch.split(c.batches())) {
+            b.validate();
+            for (Record r : b.records()) {
+                out.put(r.offset(), r);
+            }
+        }
+        return out;
+    }
+}
