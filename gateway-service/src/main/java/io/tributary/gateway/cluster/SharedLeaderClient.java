@@ -34,6 +34,12 @@ public class SharedLeaderClient {
      * never claimed there starts at {@code start}.
      */
     public Mono<ClaimCodec.Claim> claim(SubscriptionInfo sub, int partition, long start, int max, int maxBytes, Duration wait) {
+        return claim(sub, partition, start, max, maxBytes, wait, false);
+    }
+
+    /** As above; with {@code deadLettersOnly}, only the messages due for the dead letter topic (nothing to deliver). */
+    public Mono<ClaimCodec.Claim> claim(SubscriptionInfo sub, int partition, long start, int max, int maxBytes, Duration wait,
+            boolean deadLettersOnly) {
         TagFilter filter = TagFilter.parse(sub.filter());
         return leaders.call(sub.vhost(), sub.topic(), partition, t -> t.leader().post()
                 .uri(u -> {
@@ -42,6 +48,7 @@ public class SharedLeaderClient {
                             .queryParam("waitMs", wait.toMillis()).queryParam("ackTimeoutMs", sub.ackTimeoutMs())
                             .queryParam("maxDeliveries", sub.maxDeliveries())
                             .queryParam("deadLetters", sub.deadLetterTopic() != null)
+                            .queryParam("deadLettersOnly", deadLettersOnly)
                             .queryParam("epoch", t.partition().leaderEpoch());
                     if (!filter.takesAll()) {
                         u.queryParam("tags", "{tags}");

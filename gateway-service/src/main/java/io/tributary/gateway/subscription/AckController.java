@@ -46,8 +46,10 @@ public class AckController {
     private final MetadataLookup lookup;
     private final StorageReader storage;
     private final SharedLeaderClient shared;
+    private final SharedFeed sharedFeed;
 
-    public AckController(MetadataLookup lookup, StorageReader storage, SharedLeaderClient shared) {
+    public AckController(MetadataLookup lookup, StorageReader storage, SharedLeaderClient shared, SharedFeed sharedFeed) {
+        this.sharedFeed = sharedFeed;
         this.lookup = lookup;
         this.storage = storage;
         this.shared = shared;
@@ -121,7 +123,9 @@ public class AckController {
             }
             Map<Integer, List<Long>> byPartition = byPartition(ids, t.getT2());
             return settled(Flux.fromIterable(byPartition.entrySet())
-                    .concatMap(e -> shared.nack(t.getT1(), e.getKey(), e.getValue(), requeue, false).map(c -> Map.entry(e.getKey(), c))));
+                    .concatMap(e -> shared.nack(t.getT1(), e.getKey(), e.getValue(), requeue, false)
+                            .flatMap(c -> (requeue ? Mono.<Void>empty() : sharedFeed.deadLetterNow(t.getT1(), e.getKey()))
+                                    .thenReturn(Map.entry(e.getKey(), c)))));
         });
     }
 

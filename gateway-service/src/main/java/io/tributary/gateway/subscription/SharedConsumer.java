@@ -140,7 +140,8 @@ public final class SharedConsumer implements Consumption {
     public Mono<Void> nack(List<ClientFrame.MessageId> ids, boolean requeue) {
         Map<Integer, List<Long>> byPartition = take(ids);
         return Flux.fromIterable(byPartition.entrySet())
-                .flatMap(e -> leaders.nack(sub, e.getKey(), e.getValue(), requeue, false))
+                .flatMap(e -> leaders.nack(sub, e.getKey(), e.getValue(), requeue, false)
+                        .then(requeue ? Mono.empty() : feed.deadLetterNow(sub, e.getKey())))
                 .then();
     }
 

@@ -60,6 +60,23 @@ public class SharedFeed {
                 .filter(LeaderCall::isRetriable));
     }
 
+    /**
+     * Publishes the dead letters due on {@code partition} now (after a nack without requeue),
+     * instead of leaving them to the next consumer's claim. Best effort: what fails is
+     * published by a later claim.
+     */
+    public Mono<Void> deadLetterNow(SubscriptionInfo sub, int partition) {
+        if (sub.deadLetterTopic() == null) {
+            return Mono.empty();
+        }
+        return leaders.claim(sub, partition, 0, SharedConsumer.MAX_CLAIM, (int) props.fetchMaxBytes().toBytes(), Duration.ZERO, true)
+                .flatMap(c -> settleDeadLetters(sub, partition, c))
+                .onErrorResume(e -> {
+                    log.info("rejected messages of {} partition {} wait for the next claim: {}", sub.key(), partition, e.toString());
+                    return Mono.empty();
+                });
+    }
+
     private static List<Delivery> deliveries(SubscriptionInfo sub, int partition, ClaimCodec.Claim c, long deadline) {
         Map<Long, Record> records = records(c);
         List<Delivery> out = new ArrayList<>();

@@ -31,7 +31,7 @@ import reactor.core.scheduler.Scheduler;
  *
  * <pre>
  * POST /internal/partitions/{vhost}/{topic}/{p}/shared/{sub}/claim?start=&amp;max=&amp;maxBytes=&amp;waitMs=
- *      &amp;ackTimeoutMs=&amp;maxDeliveries=&amp;deadLetters=&amp;tags=&amp;epoch=
+ *      &amp;ackTimeoutMs=&amp;maxDeliveries=&amp;deadLetters=&amp;deadLettersOnly=&amp;tags=&amp;epoch=
  *      -> ClaimCodec body: up to max messages leased to the caller until the ack timeout (due
  *         redeliveries first), long-polling up to waitMs when there is none; start is where a
  *         subscription that never claimed here begins
@@ -64,13 +64,14 @@ public class SharedController {
             @PathVariable String sub, @RequestParam long start, @RequestParam int max,
             @RequestParam(required = false) Integer maxBytes, @RequestParam(defaultValue = "0") long waitMs,
             @RequestParam long ackTimeoutMs, @RequestParam(defaultValue = "0") int maxDeliveries,
-            @RequestParam(defaultValue = "false") boolean deadLetters, @RequestParam(required = false) String tags,
+            @RequestParam(defaultValue = "false") boolean deadLetters, @RequestParam(defaultValue = "false") boolean deadLettersOnly,
+            @RequestParam(required = false) String tags,
             @RequestParam(required = false) Integer epoch, ServerHttpResponse response) {
         if (max < 1 || ackTimeoutMs < 1 || start < 0) {
             return Mono.error(TributaryException.invalidArgument("max and ackTimeoutMs must be positive, start not negative"));
         }
         SharedDispatcher.Settings settings = new SharedDispatcher.Settings(ackTimeoutMs, maxDeliveries, deadLetters,
-                TagFilter.parse(tags));
+                TagFilter.parse(tags), deadLettersOnly);
         int bytes = maxBytes == null ? (int) props.maxFetchBytes().toBytes()
                 : Math.max(1, Math.min(maxBytes, (int) props.maxFetchBytes().toBytes()));
         long deadline = System.currentTimeMillis() + Math.max(0, Math.min(waitMs, MAX_WAIT_MS));

@@ -23,11 +23,12 @@ import java.util.Map;
  * letter topic instead (the gateway publishes them, then settles them); records the tag
  * filter does not take, and expired ones without a dead letter topic, are settled unseen.
  * Reads, decides and leases under the store's lock, so two claims never hand out the same
- * offset. Blocks on disk: call from the disk scheduler.
+ * offset. A claim of dead letters only (right after a nack without requeue, so a rejected
+ * message reaches the dead letter topic without waiting for the next consumer) takes nothing else. Blocks on disk: call from the disk scheduler.
  */
 public final class SharedDispatcher {
     /** The subscription's settings, as the gateway passes them from the metadata. */
-    public record Settings(long ackTimeoutMs, int maxDeliveries, boolean deadLetters, TagFilter filter) {
+    public record Settings(long ackTimeoutMs, int maxDeliveries, boolean deadLetters, TagFilter filter, boolean deadLettersOnly) {
     }
 
     /** What a claim hands out: the ranges and the whole batches that hold them. */
@@ -77,13 +78,15 @@ public final class SharedDispatcher {
         long visible = partition.highWatermark().value();
         List<Long> settle = new ArrayList<>();
         for (LeaseRanges.Span due : state.due(now, max)) {
-            redeliver(due, logStart, settle);
+            if (!settings.deadLettersOnly() || due.lease().deadLettering()) {
+                redeliver(due, logStart, settle);
+            }
         }
         long readEnd = state.dispatched();
         if (readEnd < logStart) {
             readEnd = logStart; // retention removed what was never delivered
         }
-        int left = max - decisions.size();
+        int left = settings.deadLettersOnly() ? 0 : max - decisions.size();
         while (left > 0 && readEnd < visible && bytes < maxBytes) {
             List<Record> records = readFrom(readEnd, visible);
             if (records.isEmpty()) {
