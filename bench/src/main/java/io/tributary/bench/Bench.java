@@ -28,8 +28,9 @@ public final class Bench {
             case "storage-engine" -> new StorageEngineBench(data.resolve("storage-engine"), quick).run();
             case "routing" -> new RoutingBench(data.resolve("routing"), quick).run();
             case "replication" -> new ReplicationBench(data.resolve("replication"), quick).run();
+            case "consumption" -> new ConsumptionBench(data.resolve("consumption"), quick).run();
             default -> {
-                System.out.println("usage: bench/run storage-engine|routing|replication [quick]");
+                System.out.println("usage: bench/run storage-engine|routing|replication|consumption [quick]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }

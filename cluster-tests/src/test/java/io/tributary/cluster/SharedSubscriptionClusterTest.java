@@ -281,4 +281,23 @@ class SharedSubscriptionClusterTest {
         assertThat(groupNack.status()).as(groupNack.body()).isEqualTo(400);
         assertThat(groupNack.body()).contains("shared");
     }
+
+    @Test
+    void deletingTheSubscriptionEndsItsConsumersAndItsAckState() throws Exception {
+        String topic = "shared-delete";
+        topic(topic, 1);
+        declare(topic, "jobs", "{\"type\":\"shared\",\"startAt\":\"earliest\"}");
+        Published.batch(api, topic, 3, 3);
+        try (WsClient ws = WsClient.open(api.http(), api.base(), "/ws/v1/vhosts/default/topics/" + topic + "/subscriptions/jobs")) {
+            assertThat(ws.take(3, Duration.ofSeconds(30))).hasSize(3);
+            assertThat(api.delete(sub(topic, "jobs")).status()).isEqualTo(204);
+            WsClient.Ending end = ws.awaitEnding(Duration.ofSeconds(30));
+            assertThat(end.error()).as("a close frame, not a broken connection").isNull();
+            assertThat(end.code()).isEqualTo(1008);
+        }
+        declare(topic, "jobs", "{\"type\":\"shared\",\"startAt\":\"earliest\"}");
+        List<JsonNode> again = poll(topic, "jobs", 10, 5000);
+        assertThat(again).extracting(m -> m.get("deliveryCount").asInt()).as("declared anew: nothing of the old state")
+                .containsExactly(1, 1, 1);
+    }
 }

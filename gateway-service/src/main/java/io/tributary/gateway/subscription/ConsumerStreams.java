@@ -57,7 +57,7 @@ public class ConsumerStreams {
     public Mono<Consumption> openShared(SubscriptionInfo info, String consumer) {
         ConsumerIdentity.of(info, consumer); // refuses a consumer name, which only broadcast consumers have
         return lookup.topic(info.vhost(), info.topic()).map(t -> new SharedConsumer(info, t.partitions(), sharedFeed,
-                sharedLeaders, props.fetchWait()));
+                sharedLeaders, props.fetchWait(), untilDeleted(info)));
     }
 
     /** The subscription, its names checked first. */
@@ -82,17 +82,17 @@ public class ConsumerStreams {
         }
         return lookup.topic(info.vhost(), info.topic()).map(t -> {
             List<Integer> all = IntStream.range(0, t.partitions()).boxed().toList();
-            Flux<GroupState> everything = Flux.concat(Mono.just(new GroupState(-1, List.of(), all)), untilDeleted(info));
+            Flux<GroupState> everything = Flux.concat(Mono.just(new GroupState(-1, List.of(), all)), this.<GroupState>untilDeleted(info));
             return new ConsumerStream(identity, everything, resume, feed, storage, starts);
         });
     }
 
     /**
-     * Nothing, until {@code info} is deleted (or declared anew): then not-found. A broadcast
-     * consumer has no heartbeat to tell it, so it watches the metadata; a snapshot older than
+     * Nothing, until {@code info} is deleted (or declared anew): then not-found. Broadcast and
+     * shared consumers have no group heartbeat to tell them, so they watch the metadata; a snapshot older than
      * the subscription (one that never showed it) does not count.
      */
-    private Flux<GroupState> untilDeleted(SubscriptionInfo info) {
+    private <T> Flux<T> untilDeleted(SubscriptionInfo info) {
         AtomicBoolean seen = new AtomicBoolean();
         return metadata.updates()
                 .filter(m -> {

@@ -30,9 +30,8 @@ import reactor.core.publisher.Mono;
 public final class SharedConsumer implements Consumption {
     private static final Logger log = LoggerFactory.getLogger(SharedConsumer.class);
     public static final String TYPE = "shared";
-    /** At most this many messages per claim; and what a partition may claim ahead of the credit. */
+    /** At most this many messages per claim. */
     static final int MAX_CLAIM = 100;
-    static final int PREFETCH_PER_PARTITION = 8;
 
     private final SubscriptionInfo sub;
     private final int partitions;
@@ -44,8 +43,12 @@ public final class SharedConsumer implements Consumption {
     /** Sent to the client, not acked or nacked yet. */
     private final Set<ClientFrame.MessageId> outstanding = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Nothing, until the subscription is deleted: then an error that ends the consumer. */
+    private final Flux<Delivery> untilDeleted;
 
-    SharedConsumer(SubscriptionInfo sub, int partitions, SharedFeed feed, SharedLeaderClient leaders, Duration wait) {
+    SharedConsumer(SubscriptionInfo sub, int partitions, SharedFeed feed, SharedLeaderClient leaders, Duration wait,
+            Flux<Delivery> untilDeleted) {
+        this.untilDeleted = untilDeleted;
         this.sub = sub;
         this.partitions = partitions;
         this.feed = feed;
@@ -59,18 +62,27 @@ public final class SharedConsumer implements Consumption {
     }
 
     /**
-     * Every partition's claims, merged. A message whose lease ran out before the client asked
-     * for it is dropped here, not sent: the leader may have handed it to another consumer.
+     * Every partition's claims, in one stream whose demand (the transport's credit) sizes the
+     * claims: each partition claims its share of what is still asked for, so what is claimed
+     * beyond the demand is at most about one message per partition, however many partitions
+     * wait. A message whose lease ran out before the client asked for it is dropped here, not
+     * sent: the leader may have handed it to another consumer.
      */
     @Override
     public Flux<Delivery> deliveries() {
-        List<Flux<Delivery>> each = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            int partition = p;
-            each.add(feed.start(sub, p).flatMapMany(start -> Flux.<Delivery>create(sink -> new Puller(sink, partition, start)))
-                    .doOnNext(d -> claimed.add(id(d))));
-        }
-        return Flux.merge(Flux.fromIterable(each), partitions, PREFETCH_PER_PARTITION)
+        return Flux.<Delivery>create(sink -> {
+                    AtomicLong demand = new AtomicLong();
+                    List<Puller> pullers = new ArrayList<>();
+                    for (int p = 0; p < partitions; p++) {
+                        pullers.add(new Puller(sink, p, demand));
+                    }
+                    sink.onRequest(n -> {
+                        demand.accumulateAndGet(n, (x, y) -> x + y < 0 ? Long.MAX_VALUE : x + y);
+                        pullers.forEach(Puller::drain);
+                    });
+                    sink.onDispose(() -> pullers.forEach(Puller::dispose));
+                })
+                .mergeWith(untilDeleted)
                 .filter(d -> {
                     ClientFrame.MessageId id = id(d);
                     claimed.remove(id);
@@ -86,45 +98,48 @@ public final class SharedConsumer implements Consumption {
         return new ClientFrame.MessageId(d.partition(), d.record().offset());
     }
 
-    /** Claims for one partition, one after another, each no larger than the demand left. */
+    /** Claims for one partition, one after another, while the stream's demand lasts. */
     private final class Puller {
         private final FluxSink<Delivery> sink;
         private final int partition;
-        private final long start;
-        private final AtomicLong demand = new AtomicLong();
+        private final AtomicLong demand;
         private final AtomicBoolean busy = new AtomicBoolean();
+        private volatile Long start;
         private volatile Disposable running;
 
-        Puller(FluxSink<Delivery> sink, int partition, long start) {
+        Puller(FluxSink<Delivery> sink, int partition, AtomicLong demand) {
             this.sink = sink;
             this.partition = partition;
-            this.start = start;
-            sink.onRequest(n -> {
-                demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-                drain();
-            });
-            sink.onDispose(() -> {
-                Disposable d = running;
-                if (d != null) {
-                    d.dispose();
-                }
-            });
+            this.demand = demand;
         }
 
-        private void drain() {
-            if (sink.isCancelled() || demand.get() == 0 || !busy.compareAndSet(false, true)) {
+        /** Starts a claim unless one runs, sized to this partition's share of the demand left. */
+        void drain() {
+            long left = demand.get();
+            if (sink.isCancelled() || left <= 0 || !busy.compareAndSet(false, true)) {
                 return;
             }
-            int n = (int) Math.min(demand.get(), MAX_CLAIM);
-            running = feed.claim(sub, partition, start, n, wait).subscribe(list -> {
-                list.forEach(sink::next);
-                demand.addAndGet(-list.size());
+            int n = (int) Math.min(MAX_CLAIM, Math.max(1, (left + partitions - 1) / partitions));
+            Mono<Long> from = start != null ? Mono.just(start) : feed.start(sub, partition).doOnNext(s -> start = s);
+            running = from.flatMap(s -> feed.claim(sub, partition, s, n, wait)).subscribe(list -> {
+                for (Delivery d : list) {
+                    claimed.add(id(d));
+                    demand.decrementAndGet();
+                    sink.next(d);
+                }
                 busy.set(false);
                 drain();
             }, e -> {
                 busy.set(false);
                 sink.error(e);
             });
+        }
+
+        void dispose() {
+            Disposable d = running;
+            if (d != null) {
+                d.dispose();
+            }
         }
     }
 
