@@ -43,6 +43,8 @@ public final class SharedConsumer implements Consumption {
     /** Sent to the client, not acked or nacked yet. */
     private final Set<ClientFrame.MessageId> outstanding = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Acked by the client, not sent to the leaders yet (see {@link #flush}). */
+    private final Map<Integer, List<Long>> pendingAcks = new TreeMap<>();
     /** Nothing, until the subscription is deleted: then an error that ends the consumer. */
     private final Flux<Delivery> untilDeleted;
 
@@ -80,9 +82,13 @@ public final class SharedConsumer implements Consumption {
                         demand.accumulateAndGet(n, (x, y) -> x + y < 0 ? Long.MAX_VALUE : x + y);
                         pullers.forEach(Puller::drain);
                     });
-                    sink.onDispose(() -> pullers.forEach(Puller::dispose));
+                    // Not merged in as a stream: a merge would cap the demand at its prefetch.
+                    Disposable deleted = untilDeleted.subscribe(null, sink::error);
+                    sink.onDispose(() -> {
+                        deleted.dispose();
+                        pullers.forEach(Puller::dispose);
+                    });
                 })
-                .mergeWith(untilDeleted)
                 .filter(d -> {
                     ClientFrame.MessageId id = id(d);
                     claimed.remove(id);
@@ -143,12 +149,18 @@ public final class SharedConsumer implements Consumption {
         }
     }
 
+    /**
+     * Acks are gathered and sent with the next {@link #flush} (every 100 ms): one call per
+     * partition for many acks, each answered once the followers have it. A message acked here
+     * is out of this connection's hands at once (a second ack of it is refused).
+     */
     @Override
     public Mono<Void> ack(List<ClientFrame.MessageId> ids) {
         Map<Integer, List<Long>> byPartition = take(ids);
-        return Flux.fromIterable(byPartition.entrySet())
-                .flatMap(e -> leaders.ack(sub, e.getKey(), e.getValue()))
-                .then();
+        synchronized (pendingAcks) {
+            byPartition.forEach((p, offsets) -> pendingAcks.computeIfAbsent(p, k -> new ArrayList<>()).addAll(offsets));
+        }
+        return Mono.empty();
     }
 
     @Override
@@ -179,12 +191,29 @@ public final class SharedConsumer implements Consumption {
         return out;
     }
 
+    /** Sends the gathered acks; what fails is gathered again for the next flush. */
     @Override
     public Mono<Void> flush() {
-        return Mono.empty(); // acks go to the leader as they come
+        Map<Integer, List<Long>> batch;
+        synchronized (pendingAcks) {
+            if (pendingAcks.isEmpty()) {
+                return Mono.empty();
+            }
+            batch = new TreeMap<>(pendingAcks);
+            pendingAcks.clear();
+        }
+        return Flux.fromIterable(batch.entrySet())
+                .flatMap(e -> leaders.ack(sub, e.getKey(), e.getValue()).then().onErrorResume(x -> {
+                    log.info("acks of {} partition {} failed, sent again with the next flush: {}", sub.key(), e.getKey(), x.toString());
+                    synchronized (pendingAcks) {
+                        pendingAcks.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
+                    }
+                    return Mono.empty();
+                }))
+                .then();
     }
 
-    /** Requeues what the client held and hands back what it never got. Once. */
+    /** Sends the last acks, requeues what the client held and hands back what it never got. Once. */
     @Override
     public Mono<Void> close() {
         if (!closed.compareAndSet(false, true)) {
@@ -194,13 +223,13 @@ public final class SharedConsumer implements Consumption {
         Map<Integer, List<Long>> unsent = group(List.copyOf(claimed));
         outstanding.clear();
         claimed.clear();
-        return Flux.concat(
+        return flush().then(Flux.concat(
                         Flux.fromIterable(held.entrySet()).flatMap(e -> leaders.nack(sub, e.getKey(), e.getValue(), true, false)),
                         Flux.fromIterable(unsent.entrySet()).flatMap(e -> leaders.nack(sub, e.getKey(), e.getValue(), true, true)))
                 .onErrorResume(e -> {
                     log.info("messages held by a closed consumer of {} are left to their ack timeout: {}", sub.key(), e.toString());
                     return Mono.empty();
                 })
-                .then();
+                .then());
     }
 }

@@ -181,6 +181,11 @@ public final class RecordCodec {
         return new String(tag, StandardCharsets.UTF_8);
     }
 
+    /** When an encoded record expires (epoch ms; 0 = never), without decoding the rest. */
+    public static long readExpireAt(ByteBuffer record) {
+        return record.getLong(record.position() + EXPIRE_AT);
+    }
+
     public static long readTimestamp(ByteBuffer record) {
         return record.getLong(record.position() + TIMESTAMP);
     }

@@ -16,9 +16,9 @@ import java.util.List;
  *   int64  to                          exclusive
  *   int32  deliveries                  the first delivery counts 1
  *   int8   fate                        ClaimedRange.Fate ordinal
- * bytes  batches                       whole record batches holding every claimed offset
- *                                      (they may hold other records too: the reader keeps
- *                                      only the claimed offsets)
+ * bytes  batches                       record batches holding the claimed records (storage
+ *                                      sends only those; a reader keeps only claimed offsets
+ *                                      anyway)
  * </pre>
  */
 public final class ClaimCodec {

@@ -89,7 +89,6 @@ public class SharedController {
             SharedDispatcher.Settings settings, long deadline) {
         return Mono.fromCallable(() -> SharedDispatcher.claim(p, sub, start, max, bytes, settings, System.currentTimeMillis()))
                 .subscribeOn(disk)
-                .doOnNext(c -> p.consumerStateChanged())
                 .flatMap(c -> {
                     long left = deadline - System.currentTimeMillis();
                     if (!c.isEmpty() || left <= 0) {

@@ -71,12 +71,12 @@ public final class CursorStore implements AutoCloseable {
         return new TreeMap<>(cursors);
     }
 
-    /** Replaces every cursor with the leader's (a follower's copy): written compactly, durably. */
+    /** Replaces every cursor with the leader's (a follower's copy): written compactly, durable with the next flush. */
     public synchronized void replaceAll(Map<String, Cursor> leaders) {
         cursors.clear();
         cursors.putAll(leaders);
         version++;
-        compact();
+        compact(false);
     }
 
     public synchronized Map<String, Long> all() {
@@ -144,9 +144,13 @@ public final class CursorStore implements AutoCloseable {
     }
 
     private void compact() {
+        compact(true);
+    }
+
+    private void compact(boolean durable) {
         StringBuilder sb = new StringBuilder();
         cursors.forEach((k, v) -> sb.append(k).append(' ').append(v.offset()).append(' ').append(v.generation()).append('\n'));
-        journal.rewrite(sb.toString());
+        journal.rewrite(sb.toString(), durable);
     }
 
     public synchronized void flush() {

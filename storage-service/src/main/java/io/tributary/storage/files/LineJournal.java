@@ -23,6 +23,8 @@ public final class LineJournal {
     private final Path file;
     private final FileCache files;
     private long size;
+    /** A rewrite renamed the file in without syncing the directory: {@link #flush} does it. */
+    private boolean renameUnsynced;
 
     private LineJournal(Path file, FileCache files) {
         this.file = file;
@@ -83,6 +85,16 @@ public final class LineJournal {
 
     /** Replaces the whole file with {@code content} (lines, each ending in a newline), durably. */
     public void rewrite(String content) {
+        rewrite(content, true);
+    }
+
+    /**
+     * Replaces the whole file with {@code content}: atomically (temp file, rename), and with
+     * {@code durable} also fsynced before it answers; without, the next {@link #flush} makes it
+     * durable (a follower's copy of its leader's state, under the replicated flush policy:
+     * the leader and the other replicas hold it meanwhile).
+     */
+    public void rewrite(String content, boolean durable) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -91,23 +103,32 @@ public final class LineJournal {
                 while (b.hasRemaining()) {
                     out.write(b);
                 }
-                out.force(true);
+                if (durable) {
+                    out.force(true);
+                }
             }
             files.forget(file);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Directories.sync(file.getParent()); // the rename itself, or a crash brings the old file back
+            if (durable) {
+                Directories.sync(file.getParent()); // the rename itself, or a crash brings the old file back
+            }
+            renameUnsynced = !durable;
             size = Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite " + file, e);
         }
     }
 
-    /** Makes every append so far durable. */
+    /** Makes every append and rewrite so far durable. */
     public void flush() {
         try (FileCache.Handle h = files.open(file)) {
             h.channel().force(false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (renameUnsynced) {
+            Directories.sync(file.getParent());
+            renameUnsynced = false;
         }
     }
 

@@ -1,11 +1,12 @@
 package io.tributary.storage.shared;
 
 import io.tributary.protocol.filter.TagFilter;
-import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordBatch;
+import io.tributary.protocol.record.RecordCodec;
 import io.tributary.protocol.shared.ClaimedRange;
 import io.tributary.protocol.shared.ClaimedRange.Fate;
 import io.tributary.storage.log.LogRead;
+import io.tributary.storage.log.Rebatcher;
 import io.tributary.storage.partition.Partition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,7 +32,7 @@ public final class SharedDispatcher {
     public record Settings(long ackTimeoutMs, int maxDeliveries, boolean deadLetters, TagFilter filter, boolean deadLettersOnly) {
     }
 
-    /** What a claim hands out: the ranges and the whole batches that hold them. */
+    /** What a claim hands out: the ranges, and batches of exactly the claimed records. */
     public record Claimed(List<ClaimedRange> ranges, List<ByteBuffer> batches) {
         public boolean isEmpty() {
             return ranges.isEmpty();
@@ -42,14 +43,26 @@ public final class SharedDispatcher {
     private record Decision(long offset, int deliveries, Fate fate) {
     }
 
+    /** A record as read from the log: encoded, with the epoch of its batch. */
+    private record Stored(int epoch, ByteBuffer encoded) {
+        String tag() {
+            return RecordCodec.readTag(encoded);
+        }
+
+        long expireAt() {
+            return RecordCodec.readExpireAt(encoded);
+        }
+    }
+
+    static final int READ_CHUNK = 64 * 1024;
+
     private final Partition partition;
     private final SharedStore store;
     private final Settings settings;
     private final int maxBytes;
     private final long now;
     private final List<Decision> decisions = new ArrayList<>();
-    private final List<ByteBuffer> batches = new ArrayList<>();
-    private final Map<Long, Record> read = new HashMap<>();
+    private final Map<Long, Stored> read = new HashMap<>();
     private int bytes;
 
     private SharedDispatcher(Partition partition, Settings settings, int maxBytes, long now) {
@@ -88,29 +101,25 @@ public final class SharedDispatcher {
         }
         int left = settings.deadLettersOnly() ? 0 : max - decisions.size();
         while (left > 0 && readEnd < visible && bytes < maxBytes) {
-            List<Record> records = readFrom(readEnd, visible);
-            if (records.isEmpty()) {
+            long readFrom = readEnd;
+            long readTo = readFrom(readFrom, visible);
+            if (readTo <= readFrom) {
                 break;
             }
-            for (Record r : records) {
-                if (r.offset() < readEnd) {
-                    continue;
-                }
-                if (left == 0) {
-                    break;
-                }
-                readEnd = r.offset() + 1;
-                if (!settings.filter().matches(r.tag())) {
+            for (long o = readFrom; o < readTo && left > 0; o++) {
+                Stored r = read.get(o);
+                readEnd = o + 1;
+                if (r == null || !settings.filter().matches(r.tag())) {
                     continue;
                 }
                 if (expired(r)) {
                     if (settings.deadLetters()) {
-                        decisions.add(new Decision(r.offset(), 0, Fate.EXPIRED));
+                        decisions.add(new Decision(o, 0, Fate.EXPIRED));
                         left--;
                     }
                     continue;
                 }
-                decisions.add(new Decision(r.offset(), 1, Fate.DELIVER));
+                decisions.add(new Decision(o, 1, Fate.DELIVER));
                 left--;
             }
         }
@@ -119,7 +128,7 @@ public final class SharedDispatcher {
         }
         List<ClaimedRange> ranges = ranges(decisions);
         store.leased(sub, ranges, readEnd, now + settings.ackTimeoutMs());
-        return new Claimed(ranges, batches);
+        return new Claimed(ranges, List.of(claimedRecords()));
     }
 
     /** A due range: each message is delivered again, or dead-lettered, or (gone to retention) settled. */
@@ -134,7 +143,7 @@ public final class SharedDispatcher {
         Lease lease = due.lease();
         readRange(from, due.to());
         for (long o = from; o < due.to(); o++) {
-            Record r = read.get(o);
+            Stored r = read.get(o);
             if (r == null) {
                 settle.add(o); // not in the log any more
             } else if (lease.deadLettering()) {
@@ -153,8 +162,18 @@ public final class SharedDispatcher {
         }
     }
 
-    private boolean expired(Record r) {
+    private boolean expired(Stored r) {
         return r.expireAt() != 0 && r.expireAt() <= now;
+    }
+
+    /** Only the claimed records, rebatched: the gateway decodes nothing it does not hand out. */
+    private ByteBuffer claimedRecords() {
+        Rebatcher out = new Rebatcher();
+        decisions.stream().mapToLong(Decision::offset).sorted().forEach(o -> {
+            Stored r = read.get(o);
+            out.add(o, r.epoch(), r.encoded());
+        });
+        return out.build();
     }
 
     /** Reads the batches holding {@code [from, to)} that this claim has not read yet. */
@@ -165,33 +184,40 @@ public final class SharedDispatcher {
                 at++;
                 continue;
             }
-            List<Record> got = readFrom(at, Long.MAX_VALUE);
-            if (got.isEmpty()) {
+            long end = readFrom(at, Long.MAX_VALUE);
+            if (end <= at) {
                 return;
             }
-            at = Math.max(at + 1, got.get(got.size() - 1).offset() + 1);
+            at = end;
         }
     }
 
-    /** Whole batches from {@code offset} below {@code visible}, kept for the answer; their records. */
-    private List<Record> readFrom(long offset, long visible) throws IOException {
-        LogRead r = partition.readVisible(offset, Math.max(1, maxBytes - bytes));
+    /**
+     * Reads whole batches from {@code offset} below {@code visible} and keeps their records
+     * (encoded, not decoded) by offset; returns the offset after the last one kept, or
+     * {@code offset} when there was nothing.
+     */
+    private long readFrom(long offset, long visible) throws IOException {
+        // Small reads, as many as it takes: a claim of a hundred small messages should not read
+        // a megabyte of them.
+        LogRead r = partition.readVisible(offset, Math.max(1, Math.min(READ_CHUNK, maxBytes - bytes)));
         if (r.isEmpty()) {
-            return List.of();
+            return offset;
         }
         ByteBuffer b = r.toBuffer();
-        batches.add(b);
         bytes += b.remaining();
-        List<Record> out = new ArrayList<>();
-        for (RecordBatch batch : RecordBatch.split(b.duplicate())) {
-            for (Record rec : batch.records()) {
-                if (rec.offset() < visible) {
-                    read.put(rec.offset(), rec);
-                    out.add(rec);
+        long end = offset;
+        for (RecordBatch batch : RecordBatch.split(b)) {
+            List<ByteBuffer> records = batch.encodedRecords();
+            for (int i = 0; i < records.size(); i++) {
+                long o = batch.baseOffset() + i;
+                if (o < visible) {
+                    read.put(o, new Stored(batch.leaderEpoch(), records.get(i)));
+                    end = Math.max(end, o + 1);
                 }
             }
         }
-        return out;
+        return end;
     }
 
     /** Consecutive offsets with the same fate and delivery count, as ranges. */

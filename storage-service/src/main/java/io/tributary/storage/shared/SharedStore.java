@@ -201,7 +201,7 @@ public final class SharedStore implements AutoCloseable {
         return out;
     }
 
-    /** Replaces every state with the leader's (a follower's copy): written compactly, durably. */
+    /** Replaces every state with the leader's (a follower's copy): written compactly, durable with the next flush. */
     public synchronized void replaceAll(Map<String, StateView> leaders) {
         states.clear();
         leaders.forEach((sub, v) -> {
@@ -212,7 +212,7 @@ public final class SharedStore implements AutoCloseable {
             s.advance(v.dispatched());
         });
         version++;
-        compact();
+        compact(false);
     }
 
     private SharedState require(String sub) {
@@ -251,6 +251,10 @@ public final class SharedStore implements AutoCloseable {
     }
 
     private void compact() {
+        compact(true);
+    }
+
+    private void compact(boolean durable) {
         StringBuilder sb = new StringBuilder();
         states.forEach((sub, s) -> {
             sb.append(sub).append(" K ").append(s.dispatched()).append('\n');
@@ -260,7 +264,7 @@ public final class SharedStore implements AutoCloseable {
                         .append(' ').append(l.deadlineMs()).append(' ').append(l.fate().ordinal()).append('\n');
             }
         });
-        journal.rewrite(sb.toString());
+        journal.rewrite(sb.toString(), durable);
     }
 
     public synchronized void flush() {
