@@ -75,8 +75,9 @@ public class SharedController {
         int bytes = maxBytes == null ? (int) props.maxFetchBytes().toBytes()
                 : Math.max(1, Math.min(maxBytes, (int) props.maxFetchBytes().toBytes()));
         long deadline = System.currentTimeMillis() + Math.max(0, Math.min(waitMs, MAX_WAIT_MS));
-        return resolver.leader(vhost, topic, partition, epoch).map(LedPartition::partition)
-                .flatMap(p -> claimUntil(p, sub, start, max, bytes, settings, deadline))
+        return resolver.leader(vhost, topic, partition, epoch)
+                .flatMap(led -> claimUntil(led.partition(), sub, start, max, bytes, settings, deadline)
+                        .flatMap(c -> c.isEmpty() ? Mono.just(c) : copiedByFollowers(led).thenReturn(c)))
                 .flatMap(c -> {
                     response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
                     return response.writeWith(Mono.just(DefaultDataBufferFactory.sharedInstance.wrap(
@@ -89,6 +90,12 @@ public class SharedController {
             SharedDispatcher.Settings settings, long deadline) {
         return Mono.fromCallable(() -> SharedDispatcher.claim(p, sub, start, max, bytes, settings, System.currentTimeMillis()))
                 .subscribeOn(disk)
+                // Followers copy the new leases at once: a failover then keeps delivery counts and what was handed out.
+                .doOnNext(c -> {
+                    if (!c.isEmpty()) {
+                        p.consumerStateChanged();
+                    }
+                })
                 .flatMap(c -> {
                     long left = deadline - System.currentTimeMillis();
                     if (!c.isEmpty() || left <= 0) {
@@ -99,6 +106,20 @@ public class SharedController {
                     return p.highWatermark().awaitPast(next, wait)
                             .then(Mono.defer(() -> claimUntil(p, sub, start, max, bytes, settings, deadline)));
                 });
+    }
+
+    /**
+     * Waits (up to the replication wait) for the in-sync followers to copy the consumer state
+     * as it is now: a claim's leases then survive the leader, so a failover neither forgets a
+     * delivery count nor what was handed out. A claim whose copy takes longer is answered
+     * anyway: the messages are better delivered than held back, at the cost of one uncounted
+     * delivery if the leader dies just then.
+     */
+    private Mono<Boolean> copiedByFollowers(LedPartition led) {
+        Partition p = led.partition();
+        long version = p.consumerStateVersion();
+        ReplicaTracker tracker = p.lead(props.nodeId(), led.leaderEpoch(), led.placement().isr(), led.topic().minInSyncReplicas());
+        return tracker.awaitConsumerStateCopied(props.nodeId(), led.placement().isr(), version, props.replicationWait());
     }
 
     /** Offsets to ack or nack. */
@@ -141,11 +162,8 @@ public class SharedController {
             Partition p = led.partition();
             long floor = op.applyAsLong(p);
             p.cursors().commit(sub, floor);
-            long version = p.consumerStateVersion();
             p.consumerStateChanged();
-            ReplicaTracker tracker = p.lead(props.nodeId(), led.leaderEpoch(), led.placement().isr(),
-                    led.topic().minInSyncReplicas());
-            return tracker.awaitConsumerStateCopied(props.nodeId(), led.placement().isr(), version, props.replicationWait())
+            return copiedByFollowers(led)
                     .flatMap(copied -> copied ? Mono.just(new Settled(floor))
                             : Mono.error(TributaryException.unavailable("the in-sync replicas " + led.placement().isr()
                                     + " did not confirm the acknowledgement in time; it holds on the leader, and retrying is safe")));
