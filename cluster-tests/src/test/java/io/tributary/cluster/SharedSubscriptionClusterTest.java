@@ -106,6 +106,10 @@ class SharedSubscriptionClusterTest {
             }
             assertThat(allSettled(view)).as("every partition settled: %s", view).isTrue();
             assertThat(view.get("type").asString()).isEqualTo("shared");
+            List<String> members = new ArrayList<>();
+            view.get("members").forEach(m -> members.add(m.asString()));
+            assertThat(members).as("the three consumers are members, each named with its transport").hasSize(3)
+                    .allSatisfy(m -> assertThat(m).startsWith("m-ws-"));
         } finally {
             consumers.forEach(WsClient::close);
         }

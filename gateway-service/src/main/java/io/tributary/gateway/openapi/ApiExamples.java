@@ -36,7 +36,7 @@ public final class ApiExamples {
             {"type":"group","startAt":"earliest"}""";
     public static final String SUBSCRIPTION_VIEW = """
             {"vhost":"default","topic":"orders","name":"billing","type":"group","startAt":{"position":"earliest"},
-             "members":["m-1f0c..."],"generation":3,"rebalancing":false,
+             "members":["m-ws-1f0c..."],"generation":3,"rebalancing":false,
              "partitions":[{"partition":0,"committedOffset":40,"endOffset":42,"lag":2}]}""";
     public static final String SSE_EVENT = """
             id: v1.MD00Mg

@@ -48,16 +48,32 @@ public class ConsumerStreams {
         this.starts = starts;
     }
 
-    public Mono<Consumption> open(String vhost, String topic, String sub, String consumer, Map<Integer, Long> resume) {
+    /** The transports a consumer connects with; a member's id starts with its transport's. */
+    public static final String WEBSOCKET = "ws";
+    public static final String SSE = "sse";
+
+    public Mono<Consumption> open(String vhost, String topic, String sub, String consumer, Map<Integer, Long> resume,
+            String transport) {
         return subscription(vhost, topic, sub).flatMap(info -> SharedConsumer.TYPE.equals(info.type())
-                ? openShared(info, consumer) : open(info, consumer, resume));
+                ? openShared(info, consumer, transport) : open(info, consumer, resume, transport));
     }
 
-    /** A new consumer of shared subscription {@code info}: it claims from every partition. */
-    public Mono<Consumption> openShared(SubscriptionInfo info, String consumer) {
+    /**
+     * A new consumer of shared subscription {@code info}: it claims from every partition. It
+     * joins the subscription's member list like a group member (heartbeats, so the view lists
+     * it with its transport), though no partitions are assigned: any member gets any message.
+     */
+    public Mono<Consumption> openShared(SubscriptionInfo info, String consumer, String transport) {
         ConsumerIdentity.of(info, consumer); // refuses a consumer name, which only broadcast consumers have
+        Flux<Delivery> membership = group.assignments(info.vhost(), info.topic(), info.name(), memberId(transport))
+                .ignoreElements().flux().cast(Delivery.class);
         return lookup.topic(info.vhost(), info.topic()).map(t -> new SharedConsumer(info, t.partitions(), sharedFeed,
-                sharedLeaders, props.fetchWait(), untilDeleted(info)));
+                sharedLeaders, props.fetchWait(), Flux.merge(this.<Delivery>untilDeleted(info), membership)));
+    }
+
+    /** A new member's id: {@code m-<transport>-<uuid>}, so a subscription's members show how each consumes. */
+    static String memberId(String transport) {
+        return "m-" + transport + "-" + UUID.randomUUID();
     }
 
     /** The subscription, its names checked first. */
@@ -73,10 +89,10 @@ public class ConsumerStreams {
      * partition: a new member of the group, or the broadcast consumer {@code consumer}, which
      * reads every partition of the topic with its own position.
      */
-    public Mono<ConsumerStream> open(SubscriptionInfo info, String consumer, Map<Integer, Long> resume) {
+    public Mono<ConsumerStream> open(SubscriptionInfo info, String consumer, Map<Integer, Long> resume, String transport) {
         ConsumerIdentity identity = ConsumerIdentity.of(info, consumer);
         if (!identity.broadcast()) {
-            String member = "m-" + UUID.randomUUID();
+            String member = memberId(transport);
             return Mono.just(new ConsumerStream(identity, group.assignments(info.vhost(), info.topic(), info.name(), member), resume,
                     feed, storage, starts));
         }

@@ -45,7 +45,10 @@ public final class SharedConsumer implements Consumption {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Acked by the client, not sent to the leaders yet (see {@link #flush}). */
     private final Map<Integer, List<Long>> pendingAcks = new TreeMap<>();
-    /** Nothing, until the subscription is deleted: then an error that ends the consumer. */
+    /**
+     * Nothing, while the consumer stays a member of a subscription that exists: its heartbeats,
+     * and an error that ends the consumer once the subscription is deleted.
+     */
     private final Flux<Delivery> untilDeleted;
 
     SharedConsumer(SubscriptionInfo sub, int partitions, SharedFeed feed, SharedLeaderClient leaders, Duration wait,

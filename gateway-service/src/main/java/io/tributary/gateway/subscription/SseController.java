@@ -96,10 +96,10 @@ public class SseController {
                     throw TributaryException.invalidArgument("autoCommit applies to group and broadcast subscriptions; a shared "
                             + "subscription's messages are acked one by one (POST .../ack)");
                 }
-                return streams.openShared(info, consumer)
+                return streams.openShared(info, consumer, ConsumerStreams.SSE)
                         .flatMapMany(c -> Flux.concat(Flux.just(comment("connected")), sharedStream(c)));
             }
-            return resumePositions(info, token).flatMap(resume -> streams.open(info, consumer, resume))
+            return resumePositions(info, token).flatMap(resume -> streams.open(info, consumer, resume, ConsumerStreams.SSE))
                     .flatMapMany(stream -> Flux.concat(Flux.just(comment("connected")), stream(stream, commitWritten)));
         });
     }

@@ -71,7 +71,7 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
                 .share();
         open.add(session);
         String consumer = UriComponentsBuilder.fromUri(session.getHandshakeInfo().getUri()).build().getQueryParams().getFirst("consumer");
-        return Mono.defer(() -> streams.open(path.vhost(), path.topic(), path.sub(), consumer, Map.of()))
+        return Mono.defer(() -> streams.open(path.vhost(), path.topic(), path.sub(), consumer, Map.of(), ConsumerStreams.WEBSOCKET))
                 .flatMap(stream -> serve(session, path, stream, initialCredit(session), inbound, cause))
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
