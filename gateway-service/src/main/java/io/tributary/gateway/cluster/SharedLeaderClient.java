@@ -30,21 +30,21 @@ public class SharedLeaderClient {
 
     /**
      * Up to {@code max} messages of {@code sub} on {@code partition} leased to the caller until
-     * the ack timeout, waiting up to {@code wait} when there are none; a subscription that has
-     * never claimed there starts at {@code start}.
+     * the ack timeout, waiting up to {@code wait} when there are none. A subscription that has
+     * never claimed there starts at its pinned cursor, else at {@code start}; with neither (null
+     * start), the leader answers 409 {@code conflict}. With {@code deadLettersOnly}, only the
+     * messages due for the dead letter topic (nothing to deliver).
      */
-    public Mono<ClaimCodec.Claim> claim(SubscriptionInfo sub, int partition, long start, int max, int maxBytes, Duration wait) {
-        return claim(sub, partition, start, max, maxBytes, wait, false);
-    }
-
-    /** As above; with {@code deadLettersOnly}, only the messages due for the dead letter topic (nothing to deliver). */
-    public Mono<ClaimCodec.Claim> claim(SubscriptionInfo sub, int partition, long start, int max, int maxBytes, Duration wait,
+    public Mono<ClaimCodec.Claim> claim(SubscriptionInfo sub, int partition, Long start, int max, int maxBytes, Duration wait,
             boolean deadLettersOnly) {
         TagFilter filter = TagFilter.parse(sub.filter());
         return leaders.call(sub.vhost(), sub.topic(), partition, t -> t.leader().post()
                 .uri(u -> {
-                    u.path("/internal/partitions/{vhost}/{topic}/{partition}/shared/{sub}/claim")
-                            .queryParam("start", start).queryParam("max", max).queryParam("maxBytes", maxBytes)
+                    u.path("/internal/partitions/{vhost}/{topic}/{partition}/shared/{sub}/claim");
+                    if (start != null) {
+                        u.queryParam("start", start);
+                    }
+                    u.queryParam("max", max).queryParam("maxBytes", maxBytes)
                             .queryParam("waitMs", wait.toMillis()).queryParam("ackTimeoutMs", sub.ackTimeoutMs())
                             .queryParam("maxDeliveries", sub.maxDeliveries())
                             .queryParam("deadLetters", sub.deadLetterTopic() != null)

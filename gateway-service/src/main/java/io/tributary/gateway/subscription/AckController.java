@@ -9,6 +9,7 @@ import io.tributary.gateway.admin.JsonFields;
 import io.tributary.gateway.cluster.MetadataLookup;
 import io.tributary.gateway.cluster.SharedLeaderClient;
 import io.tributary.gateway.cluster.StorageReader;
+import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.metadata.TopicInfo;
 import io.tributary.protocol.naming.Names;
 import io.tributary.protocol.problem.TributaryException;
@@ -24,6 +25,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.function.Tuple2;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -75,11 +77,9 @@ public class AckController {
                     @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json"))})
     public Mono<Acked> ack(@PathVariable String vhost, @PathVariable String topic, @PathVariable String sub,
             @RequestParam(value = "consumer", required = false) String consumer, @RequestBody(required = false) JsonNode body) {
-        Names.require("vhost", vhost);
-        Names.require("topic", topic);
-        Names.require("subscription", sub);
+        Mono<Tuple2<SubscriptionInfo, TopicInfo>> target = target(vhost, topic, sub);
         List<ClientFrame.MessageId> ids = ClientFrame.ids(JsonFields.of(body, "ack", FIELDS).get("ids"), "ids");
-        return lookup.subscription(vhost, topic, sub).zipWith(lookup.topic(vhost, topic)).flatMap(t -> {
+        return target.flatMap(t -> {
             String cursor = ConsumerIdentity.of(t.getT1(), consumer).cursor();
             Map<Integer, List<Long>> byPartition = byPartition(ids, t.getT2());
             if (SharedConsumer.TYPE.equals(t.getT1().type())) {
@@ -109,14 +109,12 @@ public class AckController {
                     @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json"))})
     public Mono<Acked> nack(@PathVariable String vhost, @PathVariable String topic, @PathVariable String sub,
             @RequestBody(required = false) JsonNode body) {
-        Names.require("vhost", vhost);
-        Names.require("topic", topic);
-        Names.require("subscription", sub);
+        Mono<Tuple2<SubscriptionInfo, TopicInfo>> target = target(vhost, topic, sub);
         JsonFields f = JsonFields.of(body, "nack", NACK_FIELDS);
         List<ClientFrame.MessageId> ids = ClientFrame.ids(f.get("ids"), "ids");
         Boolean requeueField = f.bool("requeue");
         boolean requeue = requeueField == null || requeueField;
-        return lookup.subscription(vhost, topic, sub).zipWith(lookup.topic(vhost, topic)).flatMap(t -> {
+        return target.flatMap(t -> {
             if (!SharedConsumer.TYPE.equals(t.getT1().type())) {
                 throw TributaryException.invalidArgument("nack needs a shared subscription; " + t.getT1().type()
                         + " subscription '" + sub + "' acknowledges cumulatively, per partition (POST .../ack)");
@@ -127,6 +125,14 @@ public class AckController {
                             .flatMap(c -> (requeue ? Mono.<Void>empty() : sharedFeed.deadLetterNow(t.getT1(), e.getKey()))
                                     .thenReturn(Map.entry(e.getKey(), c)))));
         });
+    }
+
+    /** The subscription and its topic, the names checked first. */
+    private Mono<Tuple2<SubscriptionInfo, TopicInfo>> target(String vhost, String topic, String sub) {
+        Names.require("vhost", vhost);
+        Names.require("topic", topic);
+        Names.require("subscription", sub);
+        return lookup.subscription(vhost, topic, sub).zipWith(lookup.topic(vhost, topic));
     }
 
     /** The ids by partition, each partition checked against the topic. */

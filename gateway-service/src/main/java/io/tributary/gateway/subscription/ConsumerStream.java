@@ -9,6 +9,7 @@ import io.tributary.protocol.filter.TagFilter;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.problem.TributaryException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +29,7 @@ import reactor.core.publisher.Mono;
  * resume token (which is then committed); else {@link StartPositions#committedOrStart}.
  */
 public final class ConsumerStream implements Consumption {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConsumerStream.class);
     private final SubscriptionInfo sub;
     private final ConsumerIdentity identity;
     private final Map<Integer, Long> resume;
@@ -151,7 +153,7 @@ public final class ConsumerStream implements Consumption {
     }
 
     /** Acked positions (next offset per partition) not committed yet: flushed every 100 ms. */
-    private final Map<Integer, Long> acked = new java.util.HashMap<>();
+    private final Map<Integer, Long> acked = new HashMap<>();
 
     /** A cumulative ack: the position of each partition moves past its highest acked offset with the next flush. */
     @Override
@@ -179,14 +181,13 @@ public final class ConsumerStream implements Consumption {
     public Mono<Void> flush() {
         Map<Integer, Long> batch;
         synchronized (acked) {
-            batch = new java.util.HashMap<>(acked);
+            batch = new HashMap<>(acked);
         }
         if (batch.isEmpty()) {
             return Mono.empty();
         }
         return commit(batch).onErrorResume(e -> {
-            org.slf4j.LoggerFactory.getLogger(ConsumerStream.class).info("ack commit of {} failed, retried with the next flush: {}",
-                    sub.key(), e.toString());
+            log.info("ack commit of {} failed, retried with the next flush: {}", sub.key(), e.toString());
             return Mono.empty();
         });
     }

@@ -103,7 +103,7 @@ public class PollController {
             if (SharedConsumer.TYPE.equals(info.type())) {
                 ConsumerIdentity.of(info, consumer); // shared consumers are not named
                 long until = System.currentTimeMillis() + waitMs;
-                return sharedPoll.poll(info, t.getT2().partitions(), (int) max, until).map(d -> renderShared(topic, d));
+                return sharedPoll.poll(info, t.getT2().partitions(), (int) max, until).map(d -> render(topic, d));
             }
             if (!ConsumerIdentity.BROADCAST.equals(info.type())) {
                 throw TributaryException.invalidArgument("poll serves shared subscriptions and broadcast consumers; the members "
@@ -115,7 +115,7 @@ public class PollController {
                     .flatMap(now -> nothingIn(now) && waitMs > 0
                             ? firstToArrive(identity, filter, t.getT2(), Duration.ofMillis(waitMs), (int) max)
                             : Mono.just(now))
-                    .map(reads -> render(topic, reads));
+                    .map(reads -> render(topic, deliveries(reads)));
         });
     }
 
@@ -165,8 +165,15 @@ public class PollController {
         return out;
     }
 
-    /** A shared poll's answer: each message with its delivery count. */
-    private String renderShared(String topic, List<Delivery> deliveries) {
+    /** A broadcast poll's reads as deliveries (a poll that moves nothing counts each as a first delivery). */
+    private static List<Delivery> deliveries(List<Read> reads) {
+        List<Delivery> out = new ArrayList<>();
+        reads.forEach(r -> r.records().forEach(rec -> out.add(new Delivery(r.partition(), rec))));
+        return out;
+    }
+
+    /** One JSON object, each message written as stored (never parsed again), with its delivery count. */
+    private String render(String topic, List<Delivery> deliveries) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = json.createGenerator(out)) {
             g.writeStartObject();
@@ -174,24 +181,6 @@ public class PollController {
             g.writeStartArray();
             for (Delivery d : deliveries) {
                 DeliveredMessage.write(g, topic, d.partition(), d.record(), d.deliveryCount());
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }
-        return out.toString();
-    }
-
-    /** One JSON object, each message written as stored (never parsed again). */
-    private String render(String topic, List<Read> reads) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = json.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeName("messages");
-            g.writeStartArray();
-            for (Read r : reads) {
-                for (Record rec : r.records()) {
-                    DeliveredMessage.write(g, topic, r.partition(), rec, 1);
-                }
             }
             g.writeEndArray();
             g.writeEndObject();

@@ -113,7 +113,6 @@ public final class SharedConsumer implements Consumption {
         private final int partition;
         private final AtomicLong demand;
         private final AtomicBoolean busy = new AtomicBoolean();
-        private volatile Long start;
         private volatile Disposable running;
 
         Puller(FluxSink<Delivery> sink, int partition, AtomicLong demand) {
@@ -129,8 +128,7 @@ public final class SharedConsumer implements Consumption {
                 return;
             }
             int n = (int) Math.min(MAX_CLAIM, Math.max(1, (left + partitions - 1) / partitions));
-            Mono<Long> from = start != null ? Mono.just(start) : feed.start(sub, partition).doOnNext(s -> start = s);
-            running = from.flatMap(s -> feed.claim(sub, partition, s, n, wait)).subscribe(list -> {
+            running = feed.claim(sub, partition, n, wait).subscribe(list -> {
                 for (Delivery d : list) {
                     claimed.add(id(d));
                     demand.decrementAndGet();

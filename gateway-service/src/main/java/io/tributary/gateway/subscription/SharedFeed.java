@@ -5,6 +5,8 @@ import io.tributary.gateway.cluster.SharedLeaderClient;
 import io.tributary.gateway.deadletter.DeadLetters;
 import io.tributary.protocol.cluster.LeaderCall;
 import io.tributary.protocol.metadata.SubscriptionInfo;
+import io.tributary.protocol.problem.ProblemType;
+import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordBatch;
 import io.tributary.protocol.shared.ClaimCodec;
@@ -42,22 +44,32 @@ public class SharedFeed {
         this.props = props;
     }
 
-    /** Where {@code sub} starts on {@code partition} if it has never claimed there: its pinned position, or its startAt. */
-    public Mono<Long> start(SubscriptionInfo sub, int partition) {
-        return starts.committedOrStart(ConsumerIdentity.of(sub, null), partition)
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(3))
-                        .filter(LeaderCall::isRetriable));
-    }
-
-    /** Up to {@code max} deliveries, waiting up to {@code wait} for some; retries while the leader is away. */
-    public Mono<List<Delivery>> claim(SubscriptionInfo sub, int partition, long start, int max, Duration wait) {
+    /**
+     * Up to {@code max} deliveries, waiting up to {@code wait} for some; retries while the
+     * leader is away. The leader knows where the subscription is (its ack state, or the cursor
+     * its declaration pinned); only when it knows neither is the subscription's startAt resolved
+     * here and named, so a claim is one call.
+     */
+    public Mono<List<Delivery>> claim(SubscriptionInfo sub, int partition, int max, Duration wait) {
         return Mono.defer(() -> {
             long claimedAt = System.currentTimeMillis();
-            return leaders.claim(sub, partition, start, max, (int) props.fetchMaxBytes().toBytes(), wait)
+            int bytes = (int) props.fetchMaxBytes().toBytes();
+            return leaders.claim(sub, partition, null, max, bytes, wait, false)
+                    .onErrorResume(SharedFeed::noPosition, e -> start(sub, partition)
+                            .flatMap(start -> leaders.claim(sub, partition, start, max, bytes, wait, false)))
                     .flatMap(c -> settleDeadLetters(sub, partition, c).thenReturn(deliveries(sub, partition, c,
                             claimedAt + sub.ackTimeoutMs())));
         }).retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(3))
                 .filter(LeaderCall::isRetriable));
+    }
+
+    private static boolean noPosition(Throwable e) {
+        return e instanceof TributaryException t && t.type() == ProblemType.CONFLICT;
+    }
+
+    /** Where {@code sub} starts on {@code partition}: its pinned position, or its startAt. */
+    private Mono<Long> start(SubscriptionInfo sub, int partition) {
+        return starts.committedOrStart(ConsumerIdentity.of(sub, null), partition);
     }
 
     /**
@@ -69,7 +81,7 @@ public class SharedFeed {
         if (sub.deadLetterTopic() == null) {
             return Mono.empty();
         }
-        return leaders.claim(sub, partition, 0, SharedConsumer.MAX_CLAIM, (int) props.fetchMaxBytes().toBytes(), Duration.ZERO, true)
+        return leaders.claim(sub, partition, null, SharedConsumer.MAX_CLAIM, (int) props.fetchMaxBytes().toBytes(), Duration.ZERO, true)
                 .flatMap(c -> settleDeadLetters(sub, partition, c))
                 .onErrorResume(e -> {
                     log.info("rejected messages of {} partition {} wait for the next claim: {}", sub.key(), partition, e.toString());

@@ -38,8 +38,7 @@ public class SharedPoll {
         return Flux.range(0, partitions)
                 .map(i -> (first + i) % partitions)
                 .concatMap(p -> got.size() >= max ? Mono.<List<Delivery>>empty()
-                        : feed.start(sub, p).flatMap(start -> feed.claim(sub, p, start, max - got.size(), Duration.ZERO))
-                                .doOnNext(got::addAll))
+                        : feed.claim(sub, p, max - got.size(), Duration.ZERO).doOnNext(got::addAll))
                 .then(Mono.fromSupplier(() -> got));
     }
 }

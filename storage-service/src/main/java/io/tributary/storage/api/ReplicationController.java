@@ -123,7 +123,8 @@ public class ReplicationController {
 
     @GetMapping("/cursor-snapshot")
     public Mono<CursorSnapshot> cursors(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition) {
-        return resolver.leader(vhost, topic, partition, null).map(led -> {
+        // On the disk scheduler: the shared store's lock may be held by a claim reading the log.
+        return resolver.leader(vhost, topic, partition, null).publishOn(disk).map(led -> {
             // The version first: a change made meanwhile makes the copy newer than its version says
             // (the follower copies again), never older.
             Partition p = led.partition();

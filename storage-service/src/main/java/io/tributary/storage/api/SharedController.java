@@ -33,8 +33,8 @@ import reactor.core.scheduler.Scheduler;
  * POST /internal/partitions/{vhost}/{topic}/{p}/shared/{sub}/claim?start=&amp;max=&amp;maxBytes=&amp;waitMs=
  *      &amp;ackTimeoutMs=&amp;maxDeliveries=&amp;deadLetters=&amp;deadLettersOnly=&amp;tags=&amp;epoch=
  *      -> ClaimCodec body: up to max messages leased to the caller until the ack timeout (due
- *         redeliveries first), long-polling up to waitMs when there is none; start is where a
- *         subscription that never claimed here begins
+ *         redeliveries first), long-polling up to waitMs when there is none; a subscription that
+ *         never claimed here begins at its pinned cursor, else at start (409 conflict with neither)
  * POST .../shared/{sub}/ack   {"offsets":[..]}                                   -> {"committed":n}
  * POST .../shared/{sub}/nack  {"offsets":[..],"requeue":b,"undeliver":b,"deadLetter":b} -> {"committed":n}
  *      both all or nothing (400 naming offsets never delivered); answered once every in-sync
@@ -61,13 +61,13 @@ public class SharedController {
 
     @PostMapping("/claim")
     public Mono<Void> claim(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
-            @PathVariable String sub, @RequestParam long start, @RequestParam int max,
+            @PathVariable String sub, @RequestParam(required = false) Long start, @RequestParam int max,
             @RequestParam(required = false) Integer maxBytes, @RequestParam(defaultValue = "0") long waitMs,
             @RequestParam long ackTimeoutMs, @RequestParam(defaultValue = "0") int maxDeliveries,
             @RequestParam(defaultValue = "false") boolean deadLetters, @RequestParam(defaultValue = "false") boolean deadLettersOnly,
             @RequestParam(required = false) String tags,
             @RequestParam(required = false) Integer epoch, ServerHttpResponse response) {
-        if (max < 1 || ackTimeoutMs < 1 || start < 0) {
+        if (max < 1 || ackTimeoutMs < 1 || (start != null && start < 0)) {
             return Mono.error(TributaryException.invalidArgument("max and ackTimeoutMs must be positive, start not negative"));
         }
         SharedDispatcher.Settings settings = new SharedDispatcher.Settings(ackTimeoutMs, maxDeliveries, deadLetters,
@@ -86,7 +86,7 @@ public class SharedController {
     }
 
     /** Claims; with nothing to hand out, waits for new messages (or redeliveries falling due) until {@code deadline}. */
-    private Mono<SharedDispatcher.Claimed> claimUntil(Partition p, String sub, long start, int max, int bytes,
+    private Mono<SharedDispatcher.Claimed> claimUntil(Partition p, String sub, Long start, int max, int bytes,
             SharedDispatcher.Settings settings, long deadline) {
         return Mono.fromCallable(() -> SharedDispatcher.claim(p, sub, start, max, bytes, settings, System.currentTimeMillis()))
                 .subscribeOn(disk)
@@ -101,7 +101,7 @@ public class SharedController {
                     if (!c.isEmpty() || left <= 0) {
                         return Mono.just(c);
                     }
-                    long next = p.shared().state(sub).map(SharedState::dispatched).orElse(start);
+                    long next = p.shared().state(sub).map(SharedState::dispatched).orElseThrow(); // a claim leaves a state
                     Duration wait = Duration.ofMillis(Math.min(left, RECHECK.toMillis()));
                     return p.highWatermark().awaitPast(next, wait)
                             .then(Mono.defer(() -> claimUntil(p, sub, start, max, bytes, settings, deadline)));
@@ -177,7 +177,8 @@ public class SharedController {
     @GetMapping
     public Mono<StateView> state(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition,
             @PathVariable String sub) {
-        return resolver.reader(vhost, topic, partition, null).map(LedPartition::partition).map(p -> {
+        // On the disk scheduler: the store's lock may be held by a claim reading the log.
+        return resolver.reader(vhost, topic, partition, null).map(LedPartition::partition).publishOn(disk).map(p -> {
             long now = System.currentTimeMillis();
             synchronized (p.shared()) {
                 return p.shared().state(sub).map(s -> new StateView(s.dispatched(), s.floor(), s.unacked(), s.inFlight(now), s.spans()))

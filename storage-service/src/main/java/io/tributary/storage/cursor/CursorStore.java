@@ -27,8 +27,6 @@ public final class CursorStore implements AutoCloseable {
 
     private final Map<String, Cursor> cursors = new HashMap<>();
     private LineJournal journal;
-    /** Counts changes since open, so a follower can tell its copy is behind the leader's. */
-    private long version;
 
     private CursorStore() {
     }
@@ -63,7 +61,7 @@ public final class CursorStore implements AutoCloseable {
 
     /** How often this store changed since it was opened (a follower compares it with what it copied). */
     public synchronized long version() {
-        return version;
+        return journal.changes();
     }
 
     /** Every cursor with its generation. */
@@ -75,7 +73,6 @@ public final class CursorStore implements AutoCloseable {
     public synchronized void replaceAll(Map<String, Cursor> leaders) {
         cursors.clear();
         cursors.putAll(leaders);
-        version++;
         compact(false);
     }
 
@@ -113,12 +110,8 @@ public final class CursorStore implements AutoCloseable {
     }
 
     private void write(String subscription, Cursor cursor) {
-        if (subscription.indexOf(' ') >= 0 || subscription.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("subscription names have no spaces or newlines");
-        }
-        journal.append(subscription + " " + cursor.offset() + " " + cursor.generation());
+        journal.append(LineJournal.field(subscription) + " " + cursor.offset() + " " + cursor.generation());
         cursors.put(subscription, cursor);
-        version++;
         if (journal.size() > COMPACT_BYTES) {
             compact();
         }
@@ -131,14 +124,12 @@ public final class CursorStore implements AutoCloseable {
     public synchronized void removeWithConsumers(String subscription) {
         String consumers = subscription + "~";
         if (cursors.keySet().removeIf(k -> k.equals(subscription) || k.startsWith(consumers))) {
-            version++;
             compact();
         }
     }
 
     public synchronized void remove(String subscription) {
         if (cursors.remove(subscription) != null) {
-            version++;
             compact();
         }
     }

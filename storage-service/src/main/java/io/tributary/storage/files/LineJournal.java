@@ -23,6 +23,8 @@ public final class LineJournal {
     private final Path file;
     private final FileCache files;
     private long size;
+    /** Appends and rewrites since open: what the owning store changed (a follower compares it with its copy). */
+    private long changes;
     /** A rewrite renamed the file in without syncing the directory: {@link #flush} does it. */
     private boolean renameUnsynced;
 
@@ -65,6 +67,14 @@ public final class LineJournal {
         }
     }
 
+    /** A field of a line (a subscription name): it may hold no space and no newline. */
+    public static String field(String value) {
+        if (value.indexOf(' ') >= 0 || value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("'" + value + "' has a space or a newline");
+        }
+        return value;
+    }
+
     /** Appends {@code line} (no newline in it) to the page cache. */
     public void append(String line) {
         ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -76,6 +86,12 @@ public final class LineJournal {
             throw new UncheckedIOException("cannot write " + file, e);
         }
         size += b.limit();
+        changes++;
+    }
+
+    /** How often the file changed (appends and rewrites) since it was opened. */
+    public long changes() {
+        return changes;
     }
 
     /** Bytes in the file now. */
@@ -114,6 +130,7 @@ public final class LineJournal {
             }
             renameUnsynced = !durable;
             size = Files.size(file);
+            changes++;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite " + file, e);
         }

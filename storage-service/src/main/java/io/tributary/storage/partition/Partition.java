@@ -244,13 +244,7 @@ public final class Partition implements AutoCloseable {
                 moved = true;
             }
         }
-        for (Map.Entry<String, SharedStore.StateView> e : shared.snapshot().entrySet()) {
-            if (e.getValue().dispatched() > end) {
-                // Deliveries past the log end were of messages the log lost: they start again at the end.
-                shared.seek(e.getKey(), end);
-                moved = true;
-            }
-        }
+        moved |= shared.clampTo(end);
         if (moved) {
             cursors.flush();
             shared.flush();

@@ -1,6 +1,7 @@
 package io.tributary.storage.shared;
 
 import io.tributary.protocol.filter.TagFilter;
+import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.record.RecordBatch;
 import io.tributary.protocol.record.RecordCodec;
 import io.tributary.protocol.shared.ClaimedRange;
@@ -74,10 +75,12 @@ public final class SharedDispatcher {
     }
 
     /**
-     * Claims up to {@code max} messages of {@code sub} for one consumer; a subscription that
-     * has never claimed here starts at {@code start}.
+     * Claims up to {@code max} messages of {@code sub} for one consumer. A subscription that has
+     * never claimed here starts at its committed position (the one its declaration pinned), else
+     * at {@code start}; with neither, the claim is refused ({@code conflict}) so the caller can
+     * resolve the subscription's {@code startAt} and name it.
      */
-    public static Claimed claim(Partition partition, String sub, long start, int max, int maxBytes, Settings settings, long now)
+    public static Claimed claim(Partition partition, String sub, Long start, int max, int maxBytes, Settings settings, long now)
             throws IOException {
         SharedDispatcher d = new SharedDispatcher(partition, settings, maxBytes, now);
         synchronized (d.store) {
@@ -85,8 +88,8 @@ public final class SharedDispatcher {
         }
     }
 
-    private Claimed run(String sub, long start, int max) throws IOException {
-        SharedState state = store.stateStartingAt(sub, start);
+    private Claimed run(String sub, Long start, int max) throws IOException {
+        SharedState state = store.state(sub).orElseGet(() -> store.stateStartingAt(sub, firstPosition(sub, start)));
         long logStart = partition.log().startOffset();
         long visible = partition.highWatermark().value();
         List<Long> settle = new ArrayList<>();
@@ -129,6 +132,11 @@ public final class SharedDispatcher {
         List<ClaimedRange> ranges = ranges(decisions);
         store.leased(sub, ranges, readEnd, now + settings.ackTimeoutMs());
         return new Claimed(ranges, List.of(claimedRecords()));
+    }
+
+    private long firstPosition(String sub, Long start) {
+        return partition.cursors().get(sub).or(() -> java.util.Optional.ofNullable(start)).orElseThrow(() ->
+                TributaryException.conflict("subscription '" + sub + "' has no position on this partition yet: name where it starts"));
     }
 
     /** A due range: each message is delivered again, or dead-lettered, or (gone to retention) settled. */

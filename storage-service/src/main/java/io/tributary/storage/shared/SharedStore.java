@@ -36,8 +36,6 @@ public final class SharedStore implements AutoCloseable {
 
     private final Map<String, SharedState> states = new HashMap<>();
     private LineJournal journal;
-    /** Counts changes since open, so a follower can tell its copy is behind the leader's. */
-    private long version;
 
     private SharedStore() {
     }
@@ -98,8 +96,9 @@ public final class SharedStore implements AutoCloseable {
         return s;
     }
 
+    /** Counts changes since open (the journal's), so a follower can tell its copy is behind the leader's. */
     public synchronized long version() {
-        return version;
+        return journal.changes();
     }
 
     /** What a claim decided: {@code ranges} are leased until {@code deadlineMs}, and nothing below {@code readEnd} is new. */
@@ -175,6 +174,16 @@ public final class SharedStore implements AutoCloseable {
         write(sub, "K " + offset);
     }
 
+    /**
+     * After an unclean stop: a subscription that delivered past the log's recovered end (the
+     * messages the log lost) starts again at the end. Returns whether one did.
+     */
+    public synchronized boolean clampTo(long end) {
+        List<String> past = states.entrySet().stream().filter(e -> e.getValue().dispatched() > end).map(Map.Entry::getKey).toList();
+        past.forEach(sub -> seek(sub, end));
+        return !past.isEmpty();
+    }
+
     public synchronized void remove(String sub) {
         if (states.remove(sub) != null) {
             write(sub, "X");
@@ -211,7 +220,6 @@ public final class SharedStore implements AutoCloseable {
             }
             s.advance(v.dispatched());
         });
-        version++;
         compact(false);
     }
 
@@ -240,11 +248,7 @@ public final class SharedStore implements AutoCloseable {
     }
 
     private void write(String sub, String op) {
-        if (sub.indexOf(' ') >= 0 || sub.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("subscription names have no spaces or newlines");
-        }
-        journal.append(sub + " " + op);
-        version++;
+        journal.append(LineJournal.field(sub) + " " + op);
         if (journal.size() > COMPACT_BYTES) {
             compact();
         }
