@@ -15,5 +15,6 @@ public record GatewayProperties(
         Duration heartbeatInterval,
         Duration sseCommitInterval,
         int defaultCredit,
-        Duration idempotencyWindow) {
+        Duration idempotencyWindow,
+        Duration maxDelay) {
 }

@@ -105,8 +105,10 @@ public class BrowseController {
                 if (records.size() == limit) {
                     break outer;
                 }
-                records.add(r);
                 next = r.offset() + 1;
+                if (!r.scheduled()) {
+                    records.add(r); // a delayed message is read where its released copy is, at its time
+                }
             }
         }
         long nextOffset = next;
@@ -182,7 +184,7 @@ public class BrowseController {
         byte[] keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return lookup.topic(vhost, topic).flatMap(t -> Flux.range(0, t.partitions())
                 .flatMap(p -> storage.byKey(vhost, topic, p, keyBytes, limit)
-                        .map(records -> records.stream().map(r -> new Object[] {p, r}).toList()))
+                        .map(records -> records.stream().filter(r -> !r.scheduled()).map(r -> new Object[] {p, r}).toList()))
                 .collectList()
                 .map(perPartition -> {
                     List<Object[]> all = new ArrayList<>();

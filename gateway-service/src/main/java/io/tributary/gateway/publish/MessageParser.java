@@ -7,6 +7,7 @@ import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -27,8 +28,10 @@ import tools.jackson.core.JsonToken;
  * the records it produces travel to storage and back to consumers unchanged.
  *
  * <p>A message object: {@code key}, {@code headers} (string values), {@code tag},
- * {@code payload} (any JSON value) or {@code payloadBase64}, {@code ttlMs}, {@code id},
- * {@code partition}; {@code routingKey} on exchange publishes. Anything else is refused, as is
+ * {@code payload} (any JSON value) or {@code payloadBase64}, {@code ttlMs}, {@code delayMs} or
+ * {@code deliverAt} (epoch ms; one in the past means now), {@code id}, {@code partition};
+ * {@code routingKey} on exchange publishes. A delayed message's TTL counts from its delivery
+ * time, as in RabbitMQ (a message's TTL starts when it enters the queue). Anything else is refused, as is
  * a whole body with any bad message: nothing of a rejected batch is stored.
  */
 public final class MessageParser {
@@ -49,12 +52,20 @@ public final class MessageParser {
     private final JsonFactory factory;
     /** The largest message: key, headers, tag, id and payload as encoded, like Kafka's max.message.bytes. */
     private final long maxMessageBytes;
+    /** How far ahead a message may be delayed. */
+    private final long maxDelayMs;
+    public static final Duration DEFAULT_MAX_DELAY = Duration.ofDays(30);
 
     /** What applies to every message of one request. */
     private record Request(long timestamp, boolean allowRoutingKey, String idPrefix) {
     }
 
     public MessageParser(long maxMessageBytes) {
+        this(maxMessageBytes, DEFAULT_MAX_DELAY);
+    }
+
+    public MessageParser(long maxMessageBytes, Duration maxDelay) {
+        this.maxDelayMs = maxDelay.toMillis();
         // Numbers of any length up to the message limit are accepted and kept as written.
         this.factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_BODY_DEPTH)
@@ -160,7 +171,9 @@ public final class MessageParser {
         byte[] payload = null;
         boolean jsonPayload = false;
         int partition = PublishEntry.ANY_PARTITION;
-        long expireAt = 0;
+        long ttl = 0;
+        long delay = -1;
+        long deliverAt = 0;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_OBJECT) {
             String name = p.currentName();
@@ -195,12 +208,22 @@ public final class MessageParser {
                     payload = base64(p, v, where);
                 }
                 case "partition" -> partition = (int) nonNegative(p, v, where, name, Integer.MAX_VALUE);
-                case "ttlMs" -> {
-                    long ttl = nonNegative(p, v, where, name, Long.MAX_VALUE / 2);
-                    expireAt = ttl == 0 ? 0 : timestamp + ttl;
+                case "ttlMs" -> ttl = nonNegative(p, v, where, name, Long.MAX_VALUE / 4);
+                case "delayMs", "deliverAt" -> {
+                    if (delay >= 0) {
+                        throw TributaryException.invalidArgument(where + ": give delayMs or deliverAt, not both");
+                    }
+                    long n = wholeNumber(p, v, where, name);
+                    delay = name.equals("delayMs") ? n : Math.max(0, n - timestamp);
+                    if (n < 0 && name.equals("delayMs")) {
+                        throw TributaryException.invalidArgument(where + ": delayMs must not be negative");
+                    }
+                    if (delay > maxDelayMs) {
+                        throw TributaryException.invalidArgument(where + ": " + name + " is " + delay + " ms ahead; messages may be "
+                                + "delayed by at most " + maxDelayMs + " ms (" + Duration.ofMillis(maxDelayMs) + ")");
+                    }
+                    deliverAt = delay == 0 ? 0 : timestamp + delay;
                 }
-                case "delayMs", "deliverAt" -> throw TributaryException.invalidArgument(
-                        where + ": " + name + " (delayed delivery) is not supported yet");
                 default -> throw TributaryException.invalidArgument(where + ": unknown field '" + name + "'");
             }
         }
@@ -214,7 +237,8 @@ public final class MessageParser {
         if (id == null && request.idPrefix() != null) {
             id = request.idPrefix() + index;
         }
-        Record record = new Record(-1, timestamp, 0, expireAt, key, tag, id, headers, payload, jsonPayload);
+        long expireAt = ttl == 0 ? 0 : (deliverAt == 0 ? timestamp : deliverAt) + ttl;
+        Record record = new Record(-1, timestamp, deliverAt, expireAt, key, tag, id, headers, payload, jsonPayload);
         byte[] encoded = RecordCodec.encode(record);
         if (encoded.length > maxMessageBytes) {
             throw TributaryException.payloadTooLarge(where + ": the message is " + encoded.length + " bytes with its key, "
@@ -283,16 +307,19 @@ public final class MessageParser {
         return bytes;
     }
 
-    private static long nonNegative(JsonParser p, JsonToken v, String where, String name, long max) {
+    private static long wholeNumber(JsonParser p, JsonToken v, String where, String name) {
         if (v != JsonToken.VALUE_NUMBER_INT) {
             throw TributaryException.invalidArgument(where + ": " + name + " must be a whole number");
         }
-        long n;
         try {
-            n = p.getLongValue();
+            return p.getLongValue();
         } catch (JacksonException e) {
             throw TributaryException.invalidArgument(where + ": " + name + " is out of range");
         }
+    }
+
+    private static long nonNegative(JsonParser p, JsonToken v, String where, String name, long max) {
+        long n = wholeNumber(p, v, where, name);
         if (n < 0 || n > max) {
             throw TributaryException.invalidArgument(where + ": " + name + " must be between 0 and " + max);
         }

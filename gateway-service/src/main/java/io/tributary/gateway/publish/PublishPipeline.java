@@ -39,7 +39,7 @@ public class PublishPipeline {
 
     public PublishPipeline(RoutingClient routing, MetadataLookup lookup, IdempotencyRecords idempotency,
             GatewayProperties props) {
-        this.parser = new MessageParser(props.maxMessageBytes().toBytes());
+        this.parser = new MessageParser(props.maxMessageBytes().toBytes(), props.maxDelay());
         this.routing = routing;
         this.lookup = lookup;
         this.idempotency = idempotency;

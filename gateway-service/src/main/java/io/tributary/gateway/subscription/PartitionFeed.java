@@ -75,7 +75,8 @@ public class PartitionFeed {
                     continue;
                 }
                 end = r.offset() + 1;
-                if (r.expireAt() == 0 || r.expireAt() > now) {
+                // A delayed message is delivered as its released copy, appended at its time.
+                if (!r.scheduled() && (r.expireAt() == 0 || r.expireAt() > now)) {
                     out.add(r);
                 }
             }

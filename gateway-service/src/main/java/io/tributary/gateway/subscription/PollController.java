@@ -59,6 +59,8 @@ public class PollController {
     private final GatewayProperties props;
     private final JsonMapper json;
     private final SharedPoll sharedPoll;
+    /** Reads one poll makes past records it may not deliver before answering with nothing. */
+    private static final int MAX_SKIPPING_READS = 32;
 
     public PollController(MetadataLookup lookup, StorageReader storage, StartPositions starts, GatewayProperties props,
             JsonMapper json, SharedPoll sharedPoll) {
@@ -142,9 +144,24 @@ public class PollController {
     }
 
     private Mono<Read> fetch(ConsumerIdentity id, TagFilter filter, TopicInfo t, int p, Duration wait) {
-        return starts.committedOrStart(id, p).flatMap(from -> storage.fetch(t.vhost(), t.name(), p, from,
-                        (int) props.fetchMaxBytes().toBytes(), wait, filter)
-                .map((Fetched f) -> new Read(p, PartitionFeed.decode(f, new AtomicLong(from), t.name(), p))));
+        return starts.committedOrStart(id, p).flatMap(from -> fetchFrom(filter, t, p, from, wait, MAX_SKIPPING_READS));
+    }
+
+    /**
+     * One partition's records from {@code from}. A read that held only records nobody is
+     * delivered (delayed ones, expired ones) reads on from past them, so those never hide what
+     * follows (the position itself moves when the consumer acknowledges a later message).
+     */
+    private Mono<Read> fetchFrom(TagFilter filter, TopicInfo t, int p, long from, Duration wait, int readsLeft) {
+        return storage.fetch(t.vhost(), t.name(), p, from, (int) props.fetchMaxBytes().toBytes(), wait, filter)
+                .flatMap((Fetched f) -> {
+                    AtomicLong next = new AtomicLong(from);
+                    List<Record> records = PartitionFeed.decode(f, next, t.name(), p);
+                    if (records.isEmpty() && next.get() > from && next.get() < f.highWatermark() && readsLeft > 1) {
+                        return fetchFrom(filter, t, p, next.get(), wait, readsLeft - 1);
+                    }
+                    return Mono.just(new Read(p, records));
+                });
     }
 
     private static boolean nothingIn(List<Read> reads) {

@@ -56,6 +56,19 @@ class MessageParserTest {
         assertThat(JSON.readTree(r.payload())).isEqualTo(JSON.readTree("{\"x\":[1,2,{\"y\":null}]}"));
     }
 
+    /** A delay makes a deliverAt; a deliverAt in the past is now; a delayed message's TTL runs from its delivery. */
+    @Test
+    void delaysAndTheirTtl() {
+        Record delayed = record(parse("{\"payload\":1,\"delayMs\":250,\"ttlMs\":100}").get(0));
+        assertThat(delayed.deliverAt()).isEqualTo(1250);
+        assertThat(delayed.expireAt()).isEqualTo(1350);
+        assertThat(delayed.scheduled()).isTrue();
+        assertThat(record(parse("{\"payload\":1,\"deliverAt\":4000}").get(0)).deliverAt()).isEqualTo(4000);
+        assertThat(record(parse("{\"payload\":1,\"deliverAt\":10}").get(0)).deliverAt()).isZero();
+        assertThat(record(parse("{\"payload\":1,\"delayMs\":0}").get(0)).scheduled()).isFalse();
+        assertThat(record(parse("{\"payload\":1,\"ttlMs\":100}").get(0)).expireAt()).isEqualTo(1100);
+    }
+
     /** Whatever JSON value a payload is, it comes back as the same value. */
     @Property
     void payloadsSurviveAsTheSameJsonValue(@ForAll @IntRange(min = 0, max = 6) int kind, @ForAll String text, @ForAll long number) {
@@ -107,7 +120,13 @@ class MessageParserTest {
         assertThat(typeOf(() -> parse("{\"payload\":1,\"partition\":-1}"))).isEqualTo(ProblemType.INVALID_ARGUMENT);
         assertThat(typeOf(() -> parse("{\"payload\":1,\"partition\":1.5}"))).isEqualTo(ProblemType.INVALID_ARGUMENT);
         assertThat(typeOf(() -> parse("{\"payload\":1,\"routingKey\":\"a.b\"}"))).isEqualTo(ProblemType.INVALID_ARGUMENT);
-        assertThat(typeOf(() -> parse("{\"payload\":1,\"delayMs\":100}"))).isEqualTo(ProblemType.INVALID_ARGUMENT);
+        assertThat(typeOf(() -> parse("{\"payload\":1,\"delayMs\":-1}"))).isEqualTo(ProblemType.INVALID_ARGUMENT);
+        assertThat(typeOf(() -> parse("{\"payload\":1,\"delayMs\":1.5}"))).isEqualTo(ProblemType.INVALID_ARGUMENT);
+        assertThat(typeOf(() -> parse("{\"payload\":1,\"delayMs\":5,\"deliverAt\":9000}"))).isEqualTo(ProblemType.INVALID_ARGUMENT);
+        assertThat(typeOf(() -> parse("{\"payload\":1,\"delayMs\":" + (MessageParser.DEFAULT_MAX_DELAY.toMillis() + 1) + "}")))
+                .isEqualTo(ProblemType.INVALID_ARGUMENT);
+        assertThat(typeOf(() -> parse("{\"payload\":1,\"deliverAt\":" + (1000 + MessageParser.DEFAULT_MAX_DELAY.toMillis() + 1) + "}")))
+                .isEqualTo(ProblemType.INVALID_ARGUMENT);
         assertThat(typeOf(() -> parse("{\"payload\":1,\"tag\":\"" + "t".repeat(256) + "\"}"))).isEqualTo(ProblemType.INVALID_ARGUMENT);
         assertThat(typeOf(() -> parse("{\"payload\":\"" + "x".repeat(1100) + "\"}"))).isEqualTo(ProblemType.PAYLOAD_TOO_LARGE);
         assertThat(typeOf(() -> parser.parse("x".getBytes(StandardCharsets.UTF_8), MediaType.TEXT_PLAIN, 1, false)))

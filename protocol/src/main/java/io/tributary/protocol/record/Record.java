@@ -25,6 +25,11 @@ public record Record(
         byte[] payload,
         boolean jsonPayload) {
 
+    /** On a delayed record's released copy: the offset the delayed record was stored at. */
+    public static final String SCHEDULED_OFFSET_HEADER = "x-scheduled-offset";
+    /** On a delayed record's released copy: the time it was due (epoch ms). */
+    public static final String DELIVER_AT_HEADER = "x-deliver-at";
+
     public Record {
         headers = headers == null ? Map.of() : headers;
         payload = payload == null ? new byte[0] : payload;
@@ -54,6 +59,14 @@ public record Record(
     public String toString() {
         return "Record[offset=" + offset + ", timestamp=" + timestamp + ", tag=" + tag + ", id=" + id
                 + ", key=" + (key == null ? null : key.length + " bytes") + ", payload=" + payload.length + " bytes]";
+    }
+
+    /**
+     * True for a delayed record as stored: it is never delivered at this offset; its released
+     * copy, appended at its time, is (see {@link RecordCodec}).
+     */
+    public boolean scheduled() {
+        return deliverAt != 0;
     }
 
     public Record withOffset(long newOffset) {

@@ -12,9 +12,12 @@ import java.util.Map;
  *
  * <pre>
  * int32  length        bytes that follow this field
- * int8   attributes    bit 0: payload is JSON text; other bits 0
+ * int8   attributes    bit 0: payload is JSON text; bit 1: the released copy of a delayed record
+ *                      (see below); other bits 0
  * int64  timestamp     epoch ms, set where the message entered the cluster
- * int64  deliverAt     epoch ms; 0 = deliver at once
+ * int64  deliverAt     epoch ms; 0 = deliver at once. A record with a deliverAt is never delivered
+ *                      where it was stored: at its time the partition leader appends its released
+ *                      copy (deliverAt 0, bit 1 set, headers x-scheduled-offset and x-deliver-at)
  * int64  expireAt      epoch ms; 0 = never expires
  * int32  keyLength     -1 = no key
  * bytes  key
@@ -40,6 +43,7 @@ public final class RecordCodec {
     /** The smallest possible record: every optional field absent, empty payload. */
     public static final int MIN_SIZE = KEY_LENGTH + 4 + 2 + 2 + 2 + 4;
     private static final byte JSON_PAYLOAD = 1;
+    private static final byte RELEASED = 2;
 
     private RecordCodec() {
     }
@@ -184,6 +188,26 @@ public final class RecordCodec {
     /** When an encoded record expires (epoch ms; 0 = never), without decoding the rest. */
     public static long readExpireAt(ByteBuffer record) {
         return record.getLong(record.position() + EXPIRE_AT);
+    }
+
+    /** When an encoded record is to be delivered (epoch ms; 0 = at once), without decoding the rest. */
+    public static long readDeliverAt(ByteBuffer record) {
+        return record.getLong(record.position() + DELIVER_AT);
+    }
+
+    /** True if an encoded record is the released copy of a delayed record. */
+    public static boolean isReleased(ByteBuffer record) {
+        return (record.get(record.position() + ATTRIBUTES) & RELEASED) != 0;
+    }
+
+    /** Encodes {@code r} as the released copy of a delayed record (attribute bit 1 set). */
+    public static byte[] encodeReleased(Record r) {
+        if (r.deliverAt() != 0) {
+            throw new IllegalArgumentException("a released copy is delivered at once: its deliverAt is 0");
+        }
+        byte[] encoded = encode(r);
+        encoded[ATTRIBUTES] |= RELEASED;
+        return encoded;
     }
 
     public static long readTimestamp(ByteBuffer record) {

@@ -308,14 +308,31 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** Applies a topic's retention; returns how many segments were deleted. */
-    public synchronized int applyRetention(long retentionMs, long retentionBytes, long nowMs) {
+    public int applyRetention(long retentionMs, long retentionBytes, long nowMs) {
+        return applyRetention(retentionMs, retentionBytes, nowMs, Long.MAX_VALUE);
+    }
+
+    /**
+     * Applies a topic's retention, but keeps every segment holding an offset at or after
+     * {@code keepFrom} (a delayed record not released yet); returns how many segments were deleted.
+     */
+    public synchronized int applyRetention(long retentionMs, long retentionBytes, long nowMs, long keepFrom) {
         List<RetentionPolicy.SegmentInfo> infos = segments.values().stream()
                 .map(s -> new RetentionPolicy.SegmentInfo(s.baseOffset(), s.size(), s.maxTimestamp())).toList();
         RetentionPolicy.Decision d = RetentionPolicy.decide(infos, retentionMs, retentionBytes, nowMs);
-        if (d.rollActive()) {
+        if (d.rollActive() && active.nextOffset() <= keepFrom) {
             roll();
             d = new RetentionPolicy.Decision(d.deleteOldest() + 1, false);
         }
+        int deletable = 0;
+        for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
+            Long next = segments.higherKey(e.getKey());
+            if (next == null || next > keepFrom) {
+                break;
+            }
+            deletable++;
+        }
+        d = new RetentionPolicy.Decision(Math.min(d.deleteOldest(), deletable), false);
         for (int i = 0; i < d.deleteOldest(); i++) {
             Map.Entry<Long, LogSegment> oldest = segments.pollFirstEntry();
             oldest.getValue().delete();

@@ -4,6 +4,8 @@ import io.tributary.protocol.record.RecordBatch;
 import io.tributary.storage.cursor.CursorStore;
 import io.tributary.protocol.problem.TributaryException;
 import io.tributary.storage.dedup.Idempotence;
+import io.tributary.storage.delay.DelayCheckpoint;
+import io.tributary.storage.delay.DelayIndex;
 import io.tributary.storage.flush.GroupCommit;
 import io.tributary.storage.log.AppendResult;
 import io.tributary.storage.log.LogRead;
@@ -36,6 +38,7 @@ public final class Partition implements AutoCloseable {
     private final PartitionLog log;
     private final CursorStore cursors;
     private final SharedStore shared;
+    private final DelayIndex delays;
     private final Idempotence idempotence;
     private final GroupCommit commits;
     /** New log end offsets, for waiting fetches; emitted under the append lock. */
@@ -53,6 +56,7 @@ public final class Partition implements AutoCloseable {
         this.log = PartitionLog.open(dir, settings.segments(), settings.files());
         this.cursors = CursorStore.open(dir, settings.files());
         this.shared = SharedStore.open(dir, settings.files());
+        this.delays = DelayIndex.open(dir, log);
         this.epochs = LeaderEpochCache.open(dir);
         this.idempotence = new Idempotence(settings.dedupWindowMs(), settings.dedupMaxEntries(), MAX_PRODUCERS);
         this.commits = new GroupCommit(log::flush, settings.disk());
@@ -77,6 +81,11 @@ public final class Partition implements AutoCloseable {
     /** The ack state of the shared subscriptions reading this partition. */
     public SharedStore shared() {
         return shared;
+    }
+
+    /** The delayed records waiting for their time (every replica keeps it; the leader releases them). */
+    public DelayIndex delays() {
+        return delays;
     }
 
     /**
@@ -170,6 +179,9 @@ public final class Partition implements AutoCloseable {
                 }
                 log.appendReplicated(batch);
                 idempotence.observe(batch);
+                if (DelayIndex.concerns(batch)) {
+                    delays.observe(batch, batch.baseOffset());
+                }
             }
             ticket = commits.appended();
             appended.tryEmitNext(log.endOffset());
@@ -202,6 +214,7 @@ public final class Partition implements AutoCloseable {
         log.truncateTo(offset);
         epochs.truncateFromEnd(offset);
         idempotence.rebuild(log);
+        delays.truncated(offset, log);
         if (highWatermark.value() > offset) {
             highWatermark.reset(offset);
         }
@@ -221,7 +234,13 @@ public final class Partition implements AutoCloseable {
         long ticket;
         synchronized (this) {
             RecordBatch batch = PartitionLog.validate(batchBytes);
+            long endBefore = log.endOffset();
+            boolean delayed = DelayIndex.concerns(batch);
             result = idempotence.append(log, batch, leaderEpoch);
+            if (delayed) {
+                // What was stored may be fewer records than sent (retries by id): read back what is new.
+                delays.observeLog(log, endBefore);
+            }
             ticket = commits.appended();
             appended.tryEmitNext(log.endOffset());
         }
@@ -293,16 +312,30 @@ public final class Partition implements AutoCloseable {
     }
 
     public void flush() {
-        log.flush();
+        flushLogAndDelays();
         cursors.flush();
         shared.flush();
         checkpoint.write(highWatermark.value());
+    }
+
+    /**
+     * fsyncs the log, then checkpoints the delay index as of the log end it had before: the
+     * checkpoint never describes records the disk may not have.
+     */
+    private void flushLogAndDelays() {
+        DelayCheckpoint.Snapshot delaySnapshot;
+        synchronized (this) {
+            delaySnapshot = delays.snapshot(log.endOffset());
+        }
+        log.flush();
+        delays.writeCheckpoint(delaySnapshot);
     }
 
     @Override
     public void close() {
         appended.tryEmitComplete();
         checkpoint.write(highWatermark.value());
+        flushLogAndDelays();
         highWatermark.close();
         log.close();
         cursors.close();

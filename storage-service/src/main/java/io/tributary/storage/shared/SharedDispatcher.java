@@ -53,6 +53,11 @@ public final class SharedDispatcher {
         long expireAt() {
             return RecordCodec.readExpireAt(encoded);
         }
+
+        /** A delayed record as stored: its released copy, appended at its time, is what is delivered. */
+        boolean scheduled() {
+            return RecordCodec.readDeliverAt(encoded) != 0;
+        }
     }
 
     static final int READ_CHUNK = 64 * 1024;
@@ -112,7 +117,7 @@ public final class SharedDispatcher {
             for (long o = readFrom; o < readTo && left > 0; o++) {
                 Stored r = read.get(o);
                 readEnd = o + 1;
-                if (r == null || !settings.filter().matches(r.tag())) {
+                if (r == null || r.scheduled() || !settings.filter().matches(r.tag())) {
                     continue;
                 }
                 if (expired(r)) {
