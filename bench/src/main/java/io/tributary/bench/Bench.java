@@ -29,8 +29,9 @@ public final class Bench {
             case "routing" -> new RoutingBench(data.resolve("routing"), quick).run();
             case "replication" -> new ReplicationBench(data.resolve("replication"), quick).run();
             case "consumption" -> new ConsumptionBench(data.resolve("consumption"), quick).run();
+            case "delayed" -> new DelayBench(data.resolve("delayed"), quick).run();
             default -> {
-                System.out.println("usage: bench/run storage-engine|routing|replication|consumption [quick]");
+                System.out.println("usage: bench/run storage-engine|routing|replication|consumption|delayed [quick]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }

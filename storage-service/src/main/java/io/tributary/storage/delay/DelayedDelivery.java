@@ -77,14 +77,9 @@ public class DelayedDelivery implements SmartLifecycle {
     }
 
     private void release(PartitionId id, long now) {
-        LedPartition led;
-        try {
-            led = resolver.leader(id.vhost(), id.topic(), id.partition(), null).block(Duration.ofSeconds(5));
-        } catch (RuntimeException notLeader) {
-            return; // a follower, or fenced: the leader releases
-        }
+        LedPartition led = resolver.leaderNow(id.vhost(), id.topic(), id.partition());
         if (led == null) {
-            return;
+            return; // a follower, or fenced: the leader releases
         }
         Partition p = led.partition();
         for (int round = 0; round < MAX_BATCHES_PER_TICK; round++) {

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 
@@ -23,8 +25,6 @@ import java.util.Map;
  * its id would be taken for a retry of the delayed record itself.
  */
 public final class ReleasedCopies {
-    private static final int READ_BYTES = 256 * 1024;
-
     /** The batch to append, or null when none of the originals is left; {@code missing} gets those. */
     public record Built(ByteBuffer batch, List<Long> released, List<Long> missing) {
     }
@@ -34,21 +34,14 @@ public final class ReleasedCopies {
 
     /** Reads the delayed records at {@code offsets} from {@code log} and builds their released copies, in that order. */
     public static Built of(PartitionLog log, List<Long> offsets) {
+        Map<Long, ByteBuffer> stored = read(log, offsets);
         RecordBatchBuilder builder = new RecordBatchBuilder();
         List<Long> released = new ArrayList<>();
         List<Long> missing = new ArrayList<>();
-        RecordBatch holding = null;
         for (long offset : offsets) {
-            if (holding == null || offset < holding.baseOffset() || offset > holding.lastOffset()) {
-                holding = batchHolding(log, offset);
-            }
-            if (holding == null) {
-                missing.add(offset);
-                continue;
-            }
-            ByteBuffer encoded = holding.encodedRecords().get((int) (offset - holding.baseOffset()));
-            Record original = RecordCodec.decode(encoded, offset);
-            if (!original.scheduled()) {
+            ByteBuffer encoded = stored.get(offset);
+            Record original = encoded == null ? null : RecordCodec.decode(encoded, offset);
+            if (original == null || !original.scheduled()) {
                 missing.add(offset);
                 continue;
             }
@@ -56,6 +49,26 @@ public final class ReleasedCopies {
             released.add(offset);
         }
         return new Built(released.isEmpty() ? null : builder.build(), released, missing);
+    }
+
+    /**
+     * The encoded records at {@code offsets}, read in offset order so that each batch holding
+     * some of them is read once (they come due in an order unlike the log's).
+     */
+    private static Map<Long, ByteBuffer> read(PartitionLog log, List<Long> offsets) {
+        Map<Long, ByteBuffer> found = new HashMap<>();
+        RecordBatch holding = null;
+        List<ByteBuffer> records = List.of();
+        for (long offset : new TreeSet<>(offsets)) {
+            if (holding == null || offset > holding.lastOffset()) {
+                holding = batchHolding(log, offset);
+                records = holding == null ? List.of() : holding.encodedRecords();
+            }
+            if (holding != null && offset >= holding.baseOffset()) {
+                found.put(offset, records.get((int) (offset - holding.baseOffset())));
+            }
+        }
+        return found;
     }
 
     static Record copyOf(Record original) {
@@ -70,7 +83,7 @@ public final class ReleasedCopies {
         if (offset < log.startOffset() || offset >= log.endOffset()) {
             return null;
         }
-        LogRead r = log.read(offset, READ_BYTES);
+        LogRead r = log.read(offset, 1); // at least one batch: the one holding the offset
         ByteBuffer bytes;
         try {
             bytes = r.toBuffer();

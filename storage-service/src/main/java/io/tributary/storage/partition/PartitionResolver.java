@@ -46,17 +46,32 @@ public class PartitionResolver {
      * @param epoch the leader epoch the caller believes in, or null to accept the current one
      */
     public Mono<LedPartition> leader(String vhost, String topic, int partition, Integer epoch) {
-        return resolve(vhost, topic, partition, epoch).map(c -> {
-            // Self-fencing: a leader whose node lease may have lapsed in Redis (a pause, Redis
-            // away) could already be replaced; it takes no write until it renews.
-            if (!lease.isHeld()) {
-                fenced.increment();
-                throw TributaryException.unavailable(nodeId + " cannot renew its node lease: it stops leading until it can");
-            }
-            Partition p = registry.get(c.id());
-            p.lead(nodeId, c.epoch(), c.placement().isr(), c.topic().minInSyncReplicas());
-            return new LedPartition(p, c.epoch(), c.topic(), c.placement());
-        });
+        return resolve(vhost, topic, partition, epoch).map(this::led);
+    }
+
+    /**
+     * As {@link #leader}, at once on the calling thread by the metadata this node has now (a
+     * background task of the leader's own, which must not queue behind client reads): null
+     * when this node does not lead the partition or cannot vouch for its lease.
+     */
+    public LedPartition leaderNow(String vhost, String topic, int partition) {
+        try {
+            return led(check(metadata.current(), vhost, topic, partition, null));
+        } catch (TributaryException notLeaderOrFenced) {
+            return null;
+        }
+    }
+
+    private LedPartition led(Checked c) {
+        // Self-fencing: a leader whose node lease may have lapsed in Redis (a pause, Redis
+        // away) could already be replaced; it takes no write until it renews.
+        if (!lease.isHeld()) {
+            fenced.increment();
+            throw TributaryException.unavailable(nodeId + " cannot renew its node lease: it stops leading until it can");
+        }
+        Partition p = registry.get(c.id());
+        p.lead(nodeId, c.epoch(), c.placement().isr(), c.topic().minInSyncReplicas());
+        return new LedPartition(p, c.epoch(), c.topic(), c.placement());
     }
 
     /**
