@@ -48,7 +48,66 @@ final class DelayBench {
                 Report.row(String.format("due over %,d ms", spread), String.format("p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms, "
                         + "early %d", l[0], l[1], l[2], l[3], l[4]));
             }
+            long[] ref = undelayed(http, gw, ws, "ref" + run++, quick ? 3000 : 10_000);
+            Report.row("reference: not delayed, 1,000/s, arrival - publish", String.format("p50 %d ms, p99 %d ms, p99.9 %d ms, "
+                    + "max %d ms", ref[0], ref[1], ref[2], ref[3]));
         }
+    }
+
+    /**
+     * The same consumer path without delays: messages published 10 every 10 ms, each carrying
+     * its send time as payload; p50, p99, p99.9 and max of arrival minus send time.
+     */
+    private static long[] undelayed(HttpClient http, String gw, String ws, String sub, int messages) throws Exception {
+        HttpLoad.send(http, "PUT", gw + "/topics/later/subscriptions/" + sub, "{\"type\":\"group\",\"startAt\":\"latest\"}");
+        Pattern sent = Pattern.compile("\"payload\":(\\d+)");
+        List<Long> late = new ArrayList<>();
+        CountDownLatch all = new CountDownLatch(messages);
+        WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(ws + sub + "?credit=100000"), new WebSocket.Listener() {
+            private final StringBuilder partial = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence d, boolean last) {
+                partial.append(d);
+                if (last) {
+                    Matcher m = sent.matcher(partial);
+                    if (m.find()) {
+                        synchronized (late) {
+                            late.add(System.currentTimeMillis() - Long.parseLong(m.group(1)));
+                        }
+                        all.countDown();
+                    }
+                    partial.setLength(0);
+                }
+                w.request(1);
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        Thread.sleep(2000); // the consumer's group assignment settles
+        long start = System.nanoTime();
+        for (int i = 0; i < messages; i += 10) {
+            long due = start + (i / 10) * 10_000_000L;
+            while (System.nanoTime() < due) {
+                Thread.onSpinWait();
+            }
+            StringBuilder body = new StringBuilder("[");
+            long now = System.currentTimeMillis();
+            for (int j = 0; j < 10; j++) {
+                body.append(j == 0 ? "" : ",").append("{\"key\":\"k").append(j).append("\",\"payload\":").append(now).append('}');
+            }
+            HttpLoad.send(http, "POST", gw + "/topics/later/messages", body.append(']').toString());
+        }
+        if (!all.await(2, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(sub + ": " + all.getCount() + " of " + messages + " never came");
+        }
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+        List<Long> sorted;
+        synchronized (late) {
+            sorted = new ArrayList<>(late);
+        }
+        sorted.sort(Long::compare);
+        int n = sorted.size();
+        return new long[] {sorted.get(n / 2), sorted.get(n * 99 / 100), sorted.get(n * 999 / 1000), sorted.get(n - 1)};
     }
 
     /** p50, p99, p99.9, max lateness and the count delivered early, for one batch of delayed messages. */

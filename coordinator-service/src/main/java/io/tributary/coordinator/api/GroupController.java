@@ -43,7 +43,8 @@ public class GroupController {
         return offload.call(() -> {
             Names.require("member", member);
             TopicInfo t = requireSubscription(vhost, topic, sub);
-            return groups.heartbeat(SubscriptionInfo.key(vhost, topic, sub), member, applied, t.partitions());
+            boolean singleActive = store.subscription(vhost, topic, sub).singleActiveConsumer();
+            return groups.heartbeat(SubscriptionInfo.key(vhost, topic, sub), member, applied, t.partitions(), singleActive);
         });
     }
 

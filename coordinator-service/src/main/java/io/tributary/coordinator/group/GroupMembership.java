@@ -24,8 +24,9 @@ import org.springframework.stereotype.Service;
  * group's keys expire after a long idle spell or Redis loses them: a new counter starts at
  * the current time in milliseconds, above every generation handed out before.
  *
- * <p>Scripts take KEYS = members ZSET, generation STRING, applied HASH (see {@link RedisKeys})
- * and return {@code [generation, id1, applied1, id2, applied2, ...]}.
+ * <p>Scripts take KEYS = members ZSET, generation STRING, applied HASH, joined HASH (member ->
+ * the time it joined; see {@link RedisKeys}) and return
+ * {@code [generation, id1, applied1, joined1, id2, applied2, joined2, ...]}.
  */
 @Service
 public class GroupMembership {
@@ -35,6 +36,7 @@ public class GroupMembership {
             for _, m in ipairs(expired) do
               redis.call('ZREM', KEYS[1], m)
               redis.call('HDEL', KEYS[3], m)
+              redis.call('HDEL', KEYS[4], m)
             end
             redis.call('SET', KEYS[2], ARGV[1], 'NX')
             local generation
@@ -49,6 +51,7 @@ public class GroupMembership {
             for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
               table.insert(result, m)
               table.insert(result, redis.call('HGET', KEYS[3], m) or '-1')
+              table.insert(result, redis.call('HGET', KEYS[4], m) or '0')
             end
             return result
             """;
@@ -59,7 +62,8 @@ public class GroupMembership {
               generation = redis.call('INCR', KEYS[2])
             end
             redis.call('HSET', KEYS[3], ARGV[3], ARGV[5])
-            for i = 1, 3 do
+            redis.call('HSETNX', KEYS[4], ARGV[3], ARGV[1])
+            for i = 1, 4 do
               redis.call('PEXPIRE', KEYS[i], ARGV[4])
             end
             """ + STATE, List.class);
@@ -69,6 +73,7 @@ public class GroupMembership {
     /** ARGV: member, now. */
     private static final RedisScript<Long> LEAVE = RedisScript.of("""
             redis.call('HDEL', KEYS[3], ARGV[1])
+            redis.call('HDEL', KEYS[4], ARGV[1])
             if redis.call('ZREM', KEYS[1], ARGV[1]) > 0 then
               redis.call('SET', KEYS[2], ARGV[2], 'NX')
               return redis.call('INCR', KEYS[2])
@@ -90,14 +95,17 @@ public class GroupMembership {
      * Joins or stays in the group, recording that this member acts on the assignment of
      * {@code appliedGeneration}; returns this member's share of {@code partitions}.
      */
-    public GroupState heartbeat(String subscriptionKey, String memberId, long appliedGeneration, int partitions) {
+    public GroupState heartbeat(String subscriptionKey, String memberId, long appliedGeneration, int partitions,
+            boolean singleActive) {
         long now = System.currentTimeMillis();
         long session = props.memberSessionTimeout().toMillis();
         GroupMembers group = parse(redis.execute(HEARTBEAT, keys(subscriptionKey),
                 Long.toString(now), Long.toString(now + session), memberId, Long.toString(session * 10),
                 Long.toString(appliedGeneration)));
         List<String> ids = group.ids();
-        return new GroupState(group.generation(), ids, PartitionAssignor.assign(ids, memberId, partitions));
+        List<Integer> mine = singleActive ? PartitionAssignor.assignToActive(group, memberId, partitions)
+                : PartitionAssignor.assign(ids, memberId, partitions);
+        return new GroupState(group.generation(), ids, mine);
     }
 
     public void leave(String subscriptionKey, String memberId) {
@@ -111,14 +119,15 @@ public class GroupMembership {
 
     private List<String> keys(String subscriptionKey) {
         return List.of(keys.groupMembers(subscriptionKey), keys.groupGeneration(subscriptionKey),
-                keys.groupApplied(subscriptionKey));
+                keys.groupApplied(subscriptionKey), keys.groupJoined(subscriptionKey));
     }
 
-    /** Reads {@code [generation, id1, applied1, ...]}; members sorted by id, the order the assignor expects. */
+    /** Reads {@code [generation, id1, applied1, joined1, ...]}; members sorted by id, the order the assignor expects. */
     private static GroupMembers parse(List<?> raw) {
         List<GroupMembers.Member> members = new ArrayList<>();
-        for (int i = 1; i + 1 < raw.size(); i += 2) {
-            members.add(new GroupMembers.Member(String.valueOf(raw.get(i)), Long.parseLong(String.valueOf(raw.get(i + 1)))));
+        for (int i = 1; i + 2 < raw.size(); i += 3) {
+            members.add(new GroupMembers.Member(String.valueOf(raw.get(i)), Long.parseLong(String.valueOf(raw.get(i + 1))),
+                    Long.parseLong(String.valueOf(raw.get(i + 2)))));
         }
         members.sort(Comparator.comparing(GroupMembers.Member::id));
         return new GroupMembers(Long.parseLong(String.valueOf(raw.get(0))), members);

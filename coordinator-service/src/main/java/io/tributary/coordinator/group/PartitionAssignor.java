@@ -1,5 +1,6 @@
 package io.tributary.coordinator.group;
 
+import io.tributary.protocol.metadata.GroupMembers;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,20 @@ import java.util.List;
  */
 public final class PartitionAssignor {
     private PartitionAssignor() {
+    }
+
+    /**
+     * Single active consumer: every partition to the member that joined first, none to the
+     * others, which wait to take over when it leaves.
+     */
+    public static List<Integer> assignToActive(GroupMembers group, String member, int partitions) {
+        List<Integer> mine = new ArrayList<>();
+        if (member.equals(group.active())) {
+            for (int p = 0; p < partitions; p++) {
+                mine.add(p);
+            }
+        }
+        return mine;
     }
 
     /** The partitions of {@code member} among {@code sortedMembers}; empty if it is not a member. */

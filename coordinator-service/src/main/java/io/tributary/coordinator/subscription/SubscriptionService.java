@@ -26,6 +26,8 @@ public class SubscriptionService {
     /** The types that commit positions rather than ack single messages. */
     static final Set<String> POSITION_TYPES = Set.of("group", "broadcast");
     public static final long DEFAULT_ACK_TIMEOUT_MS = 30_000;
+    /** The types whose consumers can take turns (single active consumer). */
+    static final Set<String> SINGLE_ACTIVE_TYPES = Set.of("group", "shared");
 
     private final MetadataStore store;
 
@@ -41,7 +43,7 @@ public class SubscriptionService {
         Names.require("topic", topic);
         Names.require("subscription", name);
         TopicInfo t = requireTopic(vhost, topic);
-        SubscriptionSpec s = spec == null ? new SubscriptionSpec(null, null, null, null, null, null) : spec;
+        SubscriptionSpec s = spec == null ? new SubscriptionSpec(null, null, null, null, null, null, null) : spec;
         String type = s.type() == null ? "group" : s.type();
         if (!TYPES.contains(type)) {
             throw TributaryException.invalidArgument("type must be one of group, shared, key_shared, broadcast; not '" + type + "'");
@@ -84,9 +86,14 @@ public class SubscriptionService {
             throw TributaryException.invalidArgument("maxDeliveries needs a deadLetterTopic: where a message goes after "
                     + maxDeliveries + " deliveries");
         }
+        boolean singleActive = Boolean.TRUE.equals(s.singleActiveConsumer());
+        if (singleActive && !SINGLE_ACTIVE_TYPES.contains(type)) {
+            throw TributaryException.invalidArgument("singleActiveConsumer applies to group and shared subscriptions; every "
+                    + "consumer of a " + type + " subscription receives everything");
+        }
         SubscriptionInfo wanted = new SubscriptionInfo(vhost, topic, name, type, startAt,
                 filter.takesAll() ? null : filter.expression(), ackTimeout,
-                maxDeliveries, s.deadLetterTopic(), System.currentTimeMillis());
+                maxDeliveries, s.deadLetterTopic(), System.currentTimeMillis(), singleActive);
         SubscriptionInfo existing = store.subscription(vhost, topic, name);
         if (existing != null) {
             if (sameSettings(existing, wanted)) {
@@ -152,6 +159,6 @@ public class SubscriptionService {
     private static boolean sameSettings(SubscriptionInfo a, SubscriptionInfo b) {
         return a.type().equals(b.type()) && Objects.equals(a.startAt(), b.startAt()) && Objects.equals(a.filter(), b.filter())
                 && a.ackTimeoutMs() == b.ackTimeoutMs() && a.maxDeliveries() == b.maxDeliveries()
-                && Objects.equals(a.deadLetterTopic(), b.deadLetterTopic());
+                && Objects.equals(a.deadLetterTopic(), b.deadLetterTopic()) && a.singleActiveConsumer() == b.singleActiveConsumer();
     }
 }

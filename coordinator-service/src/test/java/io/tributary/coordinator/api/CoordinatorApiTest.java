@@ -193,7 +193,7 @@ class CoordinatorApiTest {
                 .returnResult().getResponseBody());
         assertThat(joinedB).isGreaterThan(joinedA);
         assertThat(members(base)).isEqualTo(new GroupMembers(joinedB,
-                List.of(new GroupMembers.Member("a", -1), new GroupMembers.Member("b", -1))));
+                List.of(new GroupMembers.Member("a", -1, 1), new GroupMembers.Member("b", -1, 2))));
         assertThat(members(base).rebalancing()).isTrue();
 
         client.post().uri(base + "/a?applied=" + joinedA).exchange().expectStatus().isOk();

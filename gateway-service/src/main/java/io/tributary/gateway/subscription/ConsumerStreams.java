@@ -61,14 +61,14 @@ public class ConsumerStreams {
     /**
      * A new consumer of shared subscription {@code info}: it claims from every partition. It
      * joins the subscription's member list like a group member (heartbeats, so the view lists
-     * it with its transport), though no partitions are assigned: any member gets any message.
+     * it with its transport), though no partitions are assigned: any member gets any message;
+     * with a single active consumer, only the member the heartbeat gives the partitions to.
      */
     public Mono<Consumption> openShared(SubscriptionInfo info, String consumer, String transport) {
         ConsumerIdentity.of(info, consumer); // refuses a consumer name, which only broadcast consumers have
-        Flux<Delivery> membership = group.assignments(info.vhost(), info.topic(), info.name(), memberId(transport))
-                .ignoreElements().flux().cast(Delivery.class);
+        Flux<GroupState> membership = group.assignments(info.vhost(), info.topic(), info.name(), memberId(transport));
         return lookup.topic(info.vhost(), info.topic()).map(t -> new SharedConsumer(info, t.partitions(), sharedFeed,
-                sharedLeaders, props.fetchWait(), Flux.merge(this.<Delivery>untilDeleted(info), membership)));
+                sharedLeaders, props.fetchWait(), membership, this.untilDeleted(info)));
     }
 
     /** A new member's id: {@code m-<transport>-<uuid>}, so a subscription's members show how each consumes. */

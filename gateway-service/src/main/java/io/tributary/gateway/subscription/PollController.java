@@ -104,6 +104,10 @@ public class PollController {
             SubscriptionInfo info = t.getT1();
             if (SharedConsumer.TYPE.equals(info.type())) {
                 ConsumerIdentity.of(info, consumer); // shared consumers are not named
+                if (info.singleActiveConsumer()) {
+                    throw TributaryException.invalidArgument("subscription '" + sub + "' has a single active consumer, which "
+                            + "is a member of the subscription: consume it over WebSocket or SSE (a poll is no member)");
+                }
                 long until = System.currentTimeMillis() + waitMs;
                 return sharedPoll.poll(info, t.getT2().partitions(), (int) max, until).map(d -> render(topic, d));
             }

@@ -1,6 +1,7 @@
 package io.tributary.gateway.subscription;
 
 import io.tributary.gateway.cluster.SharedLeaderClient;
+import io.tributary.protocol.metadata.GroupState;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.problem.TributaryException;
 import java.time.Duration;
@@ -50,10 +51,16 @@ public final class SharedConsumer implements Consumption {
      * and an error that ends the consumer once the subscription is deleted.
      */
     private final Flux<Delivery> untilDeleted;
+    /** The member's heartbeats; with a single active consumer, each says whether this member is the active one. */
+    private final Flux<GroupState> membership;
+    /** Whether this member claims: always, unless the subscription has a single active consumer that is another member. */
+    private final AtomicBoolean active;
 
     SharedConsumer(SubscriptionInfo sub, int partitions, SharedFeed feed, SharedLeaderClient leaders, Duration wait,
-            Flux<Delivery> untilDeleted) {
+            Flux<GroupState> membership, Flux<Delivery> untilDeleted) {
         this.untilDeleted = untilDeleted;
+        this.membership = membership;
+        this.active = new AtomicBoolean(!sub.singleActiveConsumer());
         this.sub = sub;
         this.partitions = partitions;
         this.feed = feed;
@@ -87,8 +94,15 @@ public final class SharedConsumer implements Consumption {
                     });
                     // Not merged in as a stream: a merge would cap the demand at its prefetch.
                     Disposable deleted = untilDeleted.subscribe(null, sink::error);
+                    Disposable heartbeats = membership.subscribe(state -> {
+                        boolean nowActive = !sub.singleActiveConsumer() || !state.partitions().isEmpty();
+                        if (active.getAndSet(nowActive) != nowActive && nowActive) {
+                            pullers.forEach(Puller::drain); // this member took over
+                        }
+                    }, sink::error);
                     sink.onDispose(() -> {
                         deleted.dispose();
+                        heartbeats.dispose();
                         pullers.forEach(Puller::dispose);
                     });
                 })
@@ -124,7 +138,7 @@ public final class SharedConsumer implements Consumption {
         /** Starts a claim unless one runs, sized to this partition's share of the demand left. */
         void drain() {
             long left = demand.get();
-            if (sink.isCancelled() || left <= 0 || !busy.compareAndSet(false, true)) {
+            if (sink.isCancelled() || left <= 0 || !active.get() || !busy.compareAndSet(false, true)) {
                 return;
             }
             int n = (int) Math.min(MAX_CLAIM, Math.max(1, (left + partitions - 1) / partitions));

@@ -43,7 +43,8 @@ import tools.jackson.databind.JsonNode;
 @Tag(name = "Subscriptions", description = "Named consumers of a topic")
 public class SubscriptionController {
     private static final Logger log = LoggerFactory.getLogger(SubscriptionController.class);
-    private static final Set<String> FIELDS = Set.of("type", "startAt", "filter", "ackTimeoutMs", "maxDeliveries", "deadLetterTopic");
+    private static final Set<String> FIELDS = Set.of("type", "startAt", "filter", "ackTimeoutMs", "maxDeliveries", "deadLetterTopic",
+            "singleActiveConsumer");
 
     private final CoordinatorClient coordinator;
     private final StorageReader storage;
@@ -71,7 +72,9 @@ public class SubscriptionController {
                     + "a topic of the same vhost, which maxDeliveries needs); key_shared is not built yet. startAt: \"earliest\", "
                     + "\"latest\" (default), {\"timestamp\":ms}, {\"offset\":n} or {\"offsets\":{\"0\":n}}. A new subscription's "
                     + "start is fixed when it is declared: \"latest\" means the messages published after this call. "
-                    + "filter: a tag filter, \"TagA || TagB\" (exact, case-sensitive) or \"*\" (default), applied by storage.",
+                    + "filter: a tag filter, \"TagA || TagB\" (exact, case-sensitive) or \"*\" (default), applied by storage. "
+                    + "singleActiveConsumer (group and shared, default false): one consumer at a time receives, the one "
+                    + "that joined first; when it leaves (or its session times out) the next in joining order takes over.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
                     examples = @ExampleObject(value = ApiExamples.SUBSCRIPTION_SPEC))),
             responses = {
@@ -88,7 +91,8 @@ public class SubscriptionController {
         Names.require("subscription", sub);
         JsonFields f = JsonFields.of(body, "subscription settings", FIELDS);
         SubscriptionSpec spec = new SubscriptionSpec(f.string("type"), StartPositions.parse(f.get("startAt"), "startAt"),
-                f.string("filter"), f.longValue("ackTimeoutMs"), f.integer("maxDeliveries"), f.string("deadLetterTopic"));
+                f.string("filter"), f.longValue("ackTimeoutMs"), f.integer("maxDeliveries"), f.string("deadLetterTopic"),
+                f.bool("singleActiveConsumer"));
         return coordinator.putSubscription(vhost, topic, sub, spec).flatMap(c -> {
             TopicInfo t = c.snapshot().requireTopic(vhost, topic);
             Mono<Void> pin = c.created() ? pinStart(t, c.body()) : Mono.empty();

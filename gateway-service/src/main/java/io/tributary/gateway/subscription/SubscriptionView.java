@@ -12,7 +12,8 @@ import java.util.Map;
  * generation and whether a rebalance is still taking effect (some member has not yet acted
  * on the current generation's assignment), and per partition the committed position (next
  * offset to read), the end a consumer can read to (the high watermark) and the lag between them;
- * with a dead letter topic, how many messages it holds ({@code deadLetterMessages}).
+ * with a dead letter topic, how many messages it holds ({@code deadLetterMessages}); with a
+ * single active consumer, the member that receives ({@code activeMember}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SubscriptionView(
@@ -29,7 +30,9 @@ public record SubscriptionView(
         long generation,
         boolean rebalancing,
         List<PartitionLag> partitions,
-        Long deadLetterMessages) {
+        Long deadLetterMessages,
+        Boolean singleActiveConsumer,
+        String activeMember) {
 
     /**
      * One partition: the subscription's committed position and lag; for a broadcast
@@ -55,6 +58,7 @@ public record SubscriptionView(
         boolean redelivers = s.type().equals("shared") || s.type().equals("key_shared");
         return new SubscriptionView(s.vhost(), s.topic(), s.name(), s.type(), s.startAt(), s.filter(),
                 redelivers ? s.ackTimeoutMs() : null, redelivers ? s.maxDeliveries() : null, s.deadLetterTopic(), group.ids(),
-                group.generation(), group.rebalancing(), partitions, deadLetterMessages);
+                group.generation(), group.rebalancing(), partitions, deadLetterMessages,
+                s.singleActiveConsumer() ? true : null, s.singleActiveConsumer() ? group.active() : null);
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class ResumeTokenTest {
     static SubscriptionInfo sub(String name, long createdAt) {
-        return new SubscriptionInfo("default", "orders", name, "group", StartPosition.earliest(), null, 0, 0, null, createdAt);
+        return new SubscriptionInfo("default", "orders", name, "group", StartPosition.earliest(), null, 0, 0, null, createdAt, false);
     }
 
     static final SubscriptionInfo SUB = sub("billing", 1000);

@@ -9,5 +9,6 @@ public record SubscriptionSpec(
         String filter,
         Long ackTimeoutMs,
         Integer maxDeliveries,
-        String deadLetterTopic) {
+        String deadLetterTopic,
+        Boolean singleActiveConsumer) {
 }

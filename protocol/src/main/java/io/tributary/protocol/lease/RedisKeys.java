@@ -17,6 +17,7 @@ package io.tributary.protocol.lease;
  * {p}group:{vhost}/{topic}/{sub}            ZSET    member id -> session expiry (epoch ms)
  * {p}group:{vhost}/{topic}/{sub}:generation STRING  counter, INCR when the member set changes (starts at the time in ms)
  * {p}group:{vhost}/{topic}/{sub}:applied    HASH    member id -> generation whose assignment the member acts on
+ * {p}group:{vhost}/{topic}/{sub}:joined     HASH    member id -> when it joined (epoch ms; single active consumer order)
  * {p}exchanges                  HASH    "{vhost}/{exchange}" -> ExchangeInfo JSON (owned by routing)
  * {p}bindings                   HASH    "{vhost}/{exchange}/{bindingId}" -> BindingInfo JSON (owned by routing)
  * {p}routing:version            STRING  counter, INCR on every exchange or binding change
@@ -103,5 +104,9 @@ public final class RedisKeys {
 
     public String groupApplied(String subscriptionKey) {
         return prefix + "group:" + subscriptionKey + ":applied";
+    }
+
+    public String groupJoined(String subscriptionKey) {
+        return prefix + "group:" + subscriptionKey + ":joined";
     }
 }

@@ -10,8 +10,17 @@ import java.util.List;
  */
 public record GroupMembers(long generation, List<Member> members) {
 
-    /** A live member and the generation it acts on ({@code -1} until its first report). */
-    public record Member(String id, long appliedGeneration) {
+    /**
+     * A live member, the generation it acts on ({@code -1} until its first report) and when it
+     * joined (epoch ms).
+     */
+    public record Member(String id, long appliedGeneration, long joinedAt) {
+    }
+
+    /** The member that receives in a single-active-consumer subscription: the first to join (ties by id); null when none. */
+    public String active() {
+        return members.stream().min(java.util.Comparator.comparingLong(Member::joinedAt).thenComparing(Member::id))
+                .map(Member::id).orElse(null);
     }
 
     public List<String> ids() {

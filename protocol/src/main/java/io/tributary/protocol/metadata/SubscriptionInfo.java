@@ -7,6 +7,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  *
  * @param type group, shared, key_shared or broadcast
  * @param filter a tag filter ({@code TagA || TagB}, {@code *}), or null for everything
+ * @param singleActiveConsumer group and shared: one member at a time receives (the one that
+ *        joined first among the live members), the others wait to take over (RabbitMQ's
+ *        single active consumer)
  */
 public record SubscriptionInfo(
         String vhost,
@@ -18,7 +21,8 @@ public record SubscriptionInfo(
         long ackTimeoutMs,
         int maxDeliveries,
         String deadLetterTopic,
-        long createdAt) {
+        long createdAt,
+        boolean singleActiveConsumer) {
 
     @JsonIgnore
     public String key() {
