@@ -6,6 +6,7 @@ import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.record.Record;
 import io.tributary.protocol.record.RecordBatch;
 import io.tributary.storage.TestBatches;
+import io.tributary.storage.delay.ReleasedCopies;
 import io.tributary.storage.files.FileCache;
 import io.tributary.storage.log.AppendResult;
 import io.tributary.storage.log.LogRead;
@@ -44,7 +45,10 @@ import reactor.core.scheduler.Schedulers;
  *       serves garbage, and offsets continue where the surviving log ends;</li>
  *   <li>a committed position that was flushed survives, and any position is one that was committed;</li>
  *   <li>the producer that sent the last batch gets its original offsets back when it resends
- *       it, if and only if the batch survived.</li>
+ *       it, if and only if the batch survived;</li>
+ *   <li>the delayed records pending are exactly those the surviving log holds without a
+ *       released copy (none lost, none released twice, whatever the delay checkpoint on disk
+ *       says).</li>
  * </ul>
  */
 class PowerLossTest {
@@ -66,6 +70,10 @@ class PowerLossTest {
     record Resend() implements Step {
     }
 
+    /** The leader releasing due delayed records: their copies appended. */
+    record Release(boolean sync) implements Step {
+    }
+
     record PowerLoss(boolean tear) implements Step {
     }
 
@@ -77,6 +85,7 @@ class PowerLossTest {
                 Tuple.of(3, Arbitraries.of("a", "b").map(Commit::new)),
                 Tuple.of(1, Arbitraries.just(new Retention())),
                 Tuple.of(2, Arbitraries.just(new Resend())),
+                Tuple.of(3, Arbitraries.of(true, false).map(Release::new)),
                 Tuple.of(2, Arbitraries.of(true, false).map(PowerLoss::new)));
         return step.list().ofMinSize(10).ofMaxSize(80);
     }
@@ -115,6 +124,8 @@ class PowerLossTest {
         long producer = 1;
         int nextSequence = 0;
         int counter = 0;
+        Map<Long, Long> delayedAt = new HashMap<>();  // offset of a delayed record -> its deliverAt
+        Map<Long, Long> releaseOf = new HashMap<>();  // offset of a released copy -> the delayed record's offset
 
         for (Step step : steps) {
             if (step instanceof Append a) {
@@ -123,12 +134,18 @@ class PowerLossTest {
                 for (int i = 0; i < records.length; i++) {
                     byte[] payload = ("m" + counter++ + "-" + "x".repeat(random.nextInt(200))).getBytes();
                     payloads.add(payload);
-                    records[i] = TestBatches.record(null, System.currentTimeMillis(), new String(payload), null);
+                    long deliverAt = random.nextInt(3) == 0 ? 1000 + random.nextInt(1000) : 0;
+                    records[i] = new Record(-1, System.currentTimeMillis(), deliverAt, 0, null, null, null, Map.of(), payload, false);
                 }
                 int sequence = nextSequence++;
                 AppendResult r = p.partition.append(TestBatches.producerBatch(producer, sequence, records), 1, a.sync())
                         .block(Duration.ofSeconds(10));
                 assertThat(r.baseOffset()).as("offsets continue where the log ends").isEqualTo(end(log));
+                for (int i = 0; i < records.length; i++) {
+                    if (records[i].scheduled()) {
+                        delayedAt.put(r.baseOffset() + i, records[i].deliverAt());
+                    }
+                }
                 log.add(new Batch(r.baseOffset(), payloads, producer, sequence));
                 if (a.sync()) {
                     durableEnd = end(log);
@@ -144,8 +161,26 @@ class PowerLossTest {
                 long now = p.partition.cursors().commit(c.subscription(), position).offset();
                 committed.computeIfAbsent(c.subscription(), k -> new ArrayList<>()).add(now);
             } else if (step instanceof Retention) {
-                p.partition.log().applyRetention(-1, 2_000, System.currentTimeMillis());
-            } else if (step instanceof Resend && !log.isEmpty()
+                p.partition.log().applyRetention(-1, 2_000, System.currentTimeMillis(), p.partition.delays().lowestPending());
+            } else if (step instanceof Release rel) {
+                List<Long> due = p.partition.delays().takeDue(1000 + random.nextInt(1000), 1 + random.nextInt(6));
+                ReleasedCopies.Built built = ReleasedCopies.of(p.partition.log(), due);
+                assertThat(built.missing()).as("retention kept every pending delayed record").isEmpty();
+                if (built.batch() != null) {
+                    AppendResult r = p.partition.append(built.batch(), 1, rel.sync()).block(Duration.ofSeconds(10));
+                    List<byte[]> payloads = new ArrayList<>();
+                    for (int i = 0; i < built.released().size(); i++) {
+                        releaseOf.put(r.baseOffset() + i, built.released().get(i));
+                        payloads.add(payloadAt(log, built.released().get(i)));
+                    }
+                    log.add(new Batch(r.baseOffset(), payloads, -1, -1));
+                    if (rel.sync()) {
+                        durableEnd = end(log);
+                    }
+                    appendedSinceFlushEnd = end(log);
+                }
+                p.partition.delays().abandon(due);
+            } else if (step instanceof Resend && !log.isEmpty() && log.get(log.size() - 1).producer() >= 0
                     && log.get(log.size() - 1).base() >= p.partition.log().startOffset()) { // retention forgets, as it should
                 Batch last = log.get(log.size() - 1);
                 AppendResult r = resend(p.partition, last);
@@ -162,7 +197,14 @@ class PowerLossTest {
                 Batch last = log.isEmpty() ? null : log.get(log.size() - 1);
                 // The model forgets what did not survive; later appends continue from the recovered end.
                 log.removeIf(b -> b.end() > recoveredEnd);
-                if (last != null && last.end() <= recoveredEnd && last.base() >= p.partition.log().startOffset()) {
+                delayedAt.keySet().removeIf(o -> o >= recoveredEnd);
+                releaseOf.keySet().removeIf(o -> o >= recoveredEnd);
+                Map<Long, Long> pending = new java.util.TreeMap<>(delayedAt);
+                releaseOf.values().forEach(pending::remove);
+                assertThat(p.partition.delays().pendingByOffset()).as("pending delayed records after the power loss")
+                        .isEqualTo(pending);
+                if (last != null && last.producer() >= 0 && last.end() <= recoveredEnd
+                        && last.base() >= p.partition.log().startOffset()) {
                     AppendResult r = resend(p.partition, last);
                     assertThat(r.baseOffset()).as("the producer state was rebuilt from the log").isEqualTo(last.base());
                 }
@@ -196,6 +238,15 @@ class PowerLossTest {
         PartitionSettings settings = new PartitionSettings(new SegmentConfig(1500, 3_600_000, 256), files, 600_000, 10_000,
                 Schedulers.immediate());
         return new Opened(new Partition(new PartitionId("v", "t", "topic-id", 0), dir, settings), files);
+    }
+
+    static byte[] payloadAt(List<Batch> log, long offset) {
+        for (Batch b : log) {
+            if (offset >= b.base() && offset < b.end()) {
+                return b.payloads().get((int) (offset - b.base()));
+            }
+        }
+        throw new AssertionError("no record at " + offset + " in the model");
     }
 
     static long end(List<Batch> log) {
