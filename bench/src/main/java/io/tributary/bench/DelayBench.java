@@ -60,30 +60,8 @@ final class DelayBench {
      */
     private static long[] undelayed(HttpClient http, String gw, String ws, String sub, int messages) throws Exception {
         HttpLoad.send(http, "PUT", gw + "/topics/later/subscriptions/" + sub, "{\"type\":\"group\",\"startAt\":\"latest\"}");
-        Pattern sent = Pattern.compile("\"payload\":(\\d+)");
-        List<Long> late = new ArrayList<>();
-        CountDownLatch all = new CountDownLatch(messages);
-        WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(ws + sub + "?credit=100000"), new WebSocket.Listener() {
-            private final StringBuilder partial = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence d, boolean last) {
-                partial.append(d);
-                if (last) {
-                    Matcher m = sent.matcher(partial);
-                    if (m.find()) {
-                        synchronized (late) {
-                            late.add(System.currentTimeMillis() - Long.parseLong(m.group(1)));
-                        }
-                        all.countDown();
-                    }
-                    partial.setLength(0);
-                }
-                w.request(1);
-                return null;
-            }
-        }).get(10, TimeUnit.SECONDS);
-        Thread.sleep(2000); // the consumer's group assignment settles
+        Arrivals arrivals = Arrivals.open(http, ws + sub, Pattern.compile("\"payload\":(\\d+)"), messages);
+        awaitAssigned(http, gw, sub);
         long start = System.nanoTime();
         for (int i = 0; i < messages; i += 10) {
             long due = start + (i / 10) * 10_000_000L;
@@ -97,15 +75,7 @@ final class DelayBench {
             }
             HttpLoad.send(http, "POST", gw + "/topics/later/messages", body.append(']').toString());
         }
-        if (!all.await(2, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(sub + ": " + all.getCount() + " of " + messages + " never came");
-        }
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
-        List<Long> sorted;
-        synchronized (late) {
-            sorted = new ArrayList<>(late);
-        }
-        sorted.sort(Long::compare);
+        List<Long> sorted = arrivals.await(sub);
         int n = sorted.size();
         return new long[] {sorted.get(n / 2), sorted.get(n * 99 / 100), sorted.get(n * 999 / 1000), sorted.get(n - 1)};
     }
@@ -113,29 +83,8 @@ final class DelayBench {
     /** p50, p99, p99.9, max lateness and the count delivered early, for one batch of delayed messages. */
     private static long[] lateness(HttpClient http, String gw, String ws, String sub, int messages, int spreadMs) throws Exception {
         HttpLoad.send(http, "PUT", gw + "/topics/later/subscriptions/" + sub, "{\"type\":\"group\",\"startAt\":\"latest\"}");
-        List<Long> late = new ArrayList<>();
-        CountDownLatch all = new CountDownLatch(messages);
-        WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(ws + sub + "?credit=100000"), new WebSocket.Listener() {
-            private final StringBuilder partial = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence d, boolean last) {
-                partial.append(d);
-                if (last) {
-                    Matcher m = DUE.matcher(partial);
-                    if (m.find()) {
-                        synchronized (late) {
-                            late.add(System.currentTimeMillis() - Long.parseLong(m.group(1)));
-                        }
-                        all.countDown();
-                    }
-                    partial.setLength(0);
-                }
-                w.request(1);
-                return null;
-            }
-        }).get(10, TimeUnit.SECONDS);
-        Thread.sleep(2000); // the consumer's group assignment settles (startAt latest: nothing old is read)
+        Arrivals arrivals = Arrivals.open(http, ws + sub, DUE, messages);
+        awaitAssigned(http, gw, sub);
         long base = System.currentTimeMillis() + 4000;
         String pad = "x".repeat(80);
         for (int from = 0; from < messages; from += 1000) {
@@ -150,17 +99,77 @@ final class DelayBench {
         if (System.currentTimeMillis() > base) {
             throw new IllegalStateException("publishing took longer than the lead time: the figures would be meaningless");
         }
-        if (!all.await(2, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(sub + ": " + all.getCount() + " of " + messages + " never came");
-        }
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
-        List<Long> sorted;
-        synchronized (late) {
-            sorted = new ArrayList<>(late);
-        }
-        sorted.sort(Long::compare);
+        List<Long> sorted = arrivals.await(sub);
         long early = sorted.stream().filter(v -> v < 0).count();
         int n = sorted.size();
         return new long[] {sorted.get(n / 2), sorted.get(n * 99 / 100), sorted.get(n * 999 / 1000), sorted.get(n - 1), early};
+    }
+
+    /** Waits until the subscription's one member acts on its assignment (the group is no longer rebalancing). */
+    private static void awaitAssigned(HttpClient http, String gw, String sub) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String view = http.send(java.net.http.HttpRequest.newBuilder(URI.create(gw + "/topics/later/subscriptions/" + sub)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (view.contains("\"members\":[\"") && view.contains("\"rebalancing\":false")) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException(sub + ": the consumer never got its partitions");
+    }
+
+    /**
+     * One WebSocket consumer that takes, of each message frame, a time (epoch ms) that
+     * {@code pattern}'s first group finds in it, and keeps arrival minus that time.
+     */
+    private static final class Arrivals implements WebSocket.Listener {
+        private final Pattern pattern;
+        private final List<Long> late = new ArrayList<>();
+        private final CountDownLatch all;
+        private final StringBuilder partial = new StringBuilder();
+        private WebSocket socket;
+
+        private Arrivals(Pattern pattern, int messages) {
+            this.pattern = pattern;
+            this.all = new CountDownLatch(messages);
+        }
+
+        static Arrivals open(HttpClient http, String url, Pattern pattern, int messages) throws Exception {
+            Arrivals a = new Arrivals(pattern, messages);
+            a.socket = http.newWebSocketBuilder().buildAsync(URI.create(url + "?credit=100000"), a).get(10, TimeUnit.SECONDS);
+            return a;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket w, CharSequence d, boolean last) {
+            partial.append(d);
+            if (last) {
+                Matcher m = pattern.matcher(partial);
+                if (m.find()) {
+                    synchronized (late) {
+                        late.add(System.currentTimeMillis() - Long.parseLong(m.group(1)));
+                    }
+                    all.countDown();
+                }
+                partial.setLength(0);
+            }
+            w.request(1);
+            return null;
+        }
+
+        /** Every message's lateness, sorted, once all came; then the socket is closed. */
+        List<Long> await(String what) throws Exception {
+            if (!all.await(2, TimeUnit.MINUTES)) {
+                throw new IllegalStateException(what + ": " + all.getCount() + " messages never came");
+            }
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+            List<Long> sorted;
+            synchronized (late) {
+                sorted = new ArrayList<>(late);
+            }
+            sorted.sort(Long::compare);
+            return sorted;
+        }
     }
 }

@@ -10,7 +10,8 @@ public final class ApiExamples {
     public static final String PUBLISH_BATCH = """
             [{"key":"order-42","payload":{"item":"book","qty":1}},
              {"key":"order-43","tag":"TagB","payload":"plain text is JSON too"},
-             {"payloadBase64":"AAECAw==","ttlMs":60000}]""";
+             {"payloadBase64":"AAECAw==","ttlMs":60000},
+             {"key":"reminder-7","payload":{"remind":"pay"},"delayMs":3600000}]""";
     public static final String PUBLISH_NDJSON = """
             {"key":"order-42","payload":{"item":"book"}}
             {"key":"order-43","payload":{"item":"pen"}}""";

@@ -34,7 +34,10 @@ public class PublishController {
             description = "The body is one message object, a JSON array of them, or NDJSON (application/x-ndjson). "
                     + "A batch is all or nothing: if any message is invalid, nothing is stored. The answer lists where "
                     + "each message was stored, in request order, once the acks hold. Messages with a key always land "
-                    + "on the same partition (Kafka's murmur2 partitioner); keyless messages of one request share a partition.",
+                    + "on the same partition (Kafka's murmur2 partitioner); keyless messages of one request share a partition. "
+                    + "delayMs or deliverAt (epoch ms) delays a message: it is stored (and answered) at once and delivered "
+                    + "at its time as a new message with headers x-scheduled-offset and x-deliver-at; ttlMs then counts "
+                    + "from the delivery.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
                     @Content(mediaType = "application/json", examples = {
                             @ExampleObject(name = "one message", value = ApiExamples.PUBLISH_ONE),

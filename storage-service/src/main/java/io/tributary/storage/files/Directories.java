@@ -2,9 +2,11 @@ package io.tributary.storage.files;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -36,6 +38,31 @@ public final class Directories {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
+    }
+
+    /**
+     * Replaces {@code file} with {@code content} so that a crash leaves either the old file or
+     * the new one, whole and durable: written to {@code <name>.tmp}, fsynced, renamed over the
+     * file, the directory fsynced.
+     */
+    public static void replaceDurably(Path file, ByteBuffer content) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = content.duplicate();
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + tmp, e);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replace " + file, e);
+        }
+        sync(file.getParent());
     }
 
     /** fsyncs a directory, making the creation, renaming and deletion of its entries durable. */
