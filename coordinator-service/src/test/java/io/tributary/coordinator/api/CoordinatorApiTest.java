@@ -192,8 +192,13 @@ class CoordinatorApiTest {
         long joinedB = generation(client.post().uri(base + "/b?applied=-1").exchange().expectStatus().isOk().expectBody(Map.class)
                 .returnResult().getResponseBody());
         assertThat(joinedB).isGreaterThan(joinedA);
-        assertThat(members(base)).isEqualTo(new GroupMembers(joinedB,
-                List.of(new GroupMembers.Member("a", -1, 1), new GroupMembers.Member("b", -1, 2))));
+        GroupMembers both = members(base);
+        assertThat(both.generation()).isEqualTo(joinedB);
+        assertThat(both.members()).extracting(GroupMembers.Member::id, GroupMembers.Member::appliedGeneration)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", -1L), org.assertj.core.groups.Tuple.tuple("b", -1L));
+        assertThat(both.members().get(0).joinedAt()).as("join times in joining order")
+                .isLessThanOrEqualTo(both.members().get(1).joinedAt()).isPositive();
+        assertThat(both.active()).as("the first to join is the single active consumer").isEqualTo("a");
         assertThat(members(base).rebalancing()).isTrue();
 
         client.post().uri(base + "/a?applied=" + joinedA).exchange().expectStatus().isOk();
