@@ -253,7 +253,7 @@ class SharedSubscriptionClusterTest {
                 "{\"type\":\"shared\",\"deadLetterTopic\":\"missing\"}", "missing",
                 "{\"type\":\"shared\",\"deadLetterTopic\":\"" + topic + "\"}", "deadLetterTopic",
                 "{\"type\":\"shared\",\"ackTimeoutMs\":0}", "ackTimeoutMs",
-                "{\"type\":\"key_shared\"}", "key_shared");
+                "{\"type\":\"key_shared\",\"singleActiveConsumer\":true}", "singleActiveConsumer");
         refused.forEach((body, field) -> {
             Api.Response r = api.put(sub(topic, "s"), body);
             assertThat(r.status()).as("%s -> %s", body, r.body()).isEqualTo(400);

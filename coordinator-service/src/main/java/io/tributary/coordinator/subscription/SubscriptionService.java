@@ -16,13 +16,11 @@ import org.springframework.stereotype.Service;
 
 /**
  * Declares subscriptions. Like a RabbitMQ queue declare: the same settings again are a no-op,
- * different settings a conflict. {@code key_shared} is not built yet: it is refused rather
- * than silently served as something else.
+ * different settings a conflict.
  */
 @Service
 public class SubscriptionService {
     public static final Set<String> TYPES = Set.of("group", "shared", "key_shared", "broadcast");
-    public static final Set<String> IMPLEMENTED_TYPES = Set.of("group", "broadcast", "shared");
     /** The types that commit positions rather than ack single messages. */
     static final Set<String> POSITION_TYPES = Set.of("group", "broadcast");
     public static final long DEFAULT_ACK_TIMEOUT_MS = 30_000;
@@ -47,10 +45,6 @@ public class SubscriptionService {
         String type = s.type() == null ? "group" : s.type();
         if (!TYPES.contains(type)) {
             throw TributaryException.invalidArgument("type must be one of group, shared, key_shared, broadcast; not '" + type + "'");
-        }
-        if (!IMPLEMENTED_TYPES.contains(type)) {
-            throw TributaryException.invalidArgument("subscription type '" + type + "' is not supported yet; use 'group', "
-                    + "'shared' or 'broadcast'");
         }
         StartPosition startAt = s.startAt() == null ? StartPosition.latest() : s.startAt();
         validateStart(startAt, t);

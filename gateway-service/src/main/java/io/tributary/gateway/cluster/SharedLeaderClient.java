@@ -37,6 +37,16 @@ public class SharedLeaderClient {
      */
     public Mono<ClaimCodec.Claim> claim(SubscriptionInfo sub, int partition, Long start, int max, int maxBytes, Duration wait,
             boolean deadLettersOnly) {
+        return claim(sub, partition, start, max, maxBytes, wait, deadLettersOnly, null);
+    }
+
+    /** A key_shared claim's member and the members it knows of (its last heartbeat's); the leader splits the keys among them. */
+    public record KeyView(String member, List<String> members, long generation) {
+    }
+
+    /** As above; {@code keys} for a key_shared subscription, else null. */
+    public Mono<ClaimCodec.Claim> claim(SubscriptionInfo sub, int partition, Long start, int max, int maxBytes, Duration wait,
+            boolean deadLettersOnly, KeyView keys) {
         TagFilter filter = TagFilter.parse(sub.filter());
         return leaders.call(sub.vhost(), sub.topic(), partition, t -> t.leader().post()
                 .uri(u -> {
@@ -50,6 +60,10 @@ public class SharedLeaderClient {
                             .queryParam("deadLetters", sub.deadLetterTopic() != null)
                             .queryParam("deadLettersOnly", deadLettersOnly)
                             .queryParam("epoch", t.partition().leaderEpoch());
+                    if (keys != null) {
+                        u.queryParam("member", keys.member()).queryParam("members", String.join(",", keys.members()))
+                                .queryParam("generation", keys.generation());
+                    }
                     if (!filter.takesAll()) {
                         u.queryParam("tags", "{tags}");
                         return u.build(sub.vhost(), sub.topic(), partition, sub.name(), filter.expression());

@@ -82,7 +82,7 @@ public class AckController {
         return target.flatMap(t -> {
             String cursor = ConsumerIdentity.of(t.getT1(), consumer).cursor();
             Map<Integer, List<Long>> byPartition = byPartition(ids, t.getT2());
-            if (SharedConsumer.TYPE.equals(t.getT1().type())) {
+            if (SharedConsumer.handles(t.getT1().type())) {
                 return settled(Flux.fromIterable(byPartition.entrySet())
                         .concatMap(e -> shared.ack(t.getT1(), e.getKey(), e.getValue()).map(c -> Map.entry(e.getKey(), c))));
             }
@@ -115,7 +115,7 @@ public class AckController {
         Boolean requeueField = f.bool("requeue");
         boolean requeue = requeueField == null || requeueField;
         return target.flatMap(t -> {
-            if (!SharedConsumer.TYPE.equals(t.getT1().type())) {
+            if (!SharedConsumer.handles(t.getT1().type())) {
                 throw TributaryException.invalidArgument("nack needs a shared subscription; " + t.getT1().type()
                         + " subscription '" + sub + "' acknowledges cumulatively, per partition (POST .../ack)");
             }

@@ -54,7 +54,7 @@ public class ConsumerStreams {
 
     public Mono<Consumption> open(String vhost, String topic, String sub, String consumer, Map<Integer, Long> resume,
             String transport) {
-        return subscription(vhost, topic, sub).flatMap(info -> SharedConsumer.TYPE.equals(info.type())
+        return subscription(vhost, topic, sub).flatMap(info -> SharedConsumer.handles(info.type())
                 ? openShared(info, consumer, transport) : open(info, consumer, resume, transport));
     }
 
@@ -66,9 +66,10 @@ public class ConsumerStreams {
      */
     public Mono<Consumption> openShared(SubscriptionInfo info, String consumer, String transport) {
         ConsumerIdentity.of(info, consumer); // refuses a consumer name, which only broadcast consumers have
-        Flux<GroupState> membership = group.assignments(info.vhost(), info.topic(), info.name(), memberId(transport));
+        String member = memberId(transport);
+        Flux<GroupState> membership = group.assignments(info.vhost(), info.topic(), info.name(), member);
         return lookup.topic(info.vhost(), info.topic()).map(t -> new SharedConsumer(info, t.partitions(), sharedFeed,
-                sharedLeaders, props.fetchWait(), membership, this.untilDeleted(info)));
+                sharedLeaders, props.fetchWait(), member, membership, this.untilDeleted(info)));
     }
 
     /** A new member's id: {@code m-<transport>-<uuid>}, so a subscription's members show how each consumes. */

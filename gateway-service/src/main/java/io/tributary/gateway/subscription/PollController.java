@@ -102,8 +102,12 @@ public class PollController {
         }
         return lookup.subscription(vhost, topic, sub).zipWith(lookup.topic(vhost, topic)).flatMap(t -> {
             SubscriptionInfo info = t.getT1();
-            if (SharedConsumer.TYPE.equals(info.type())) {
+            if (SharedConsumer.handles(info.type())) {
                 ConsumerIdentity.of(info, consumer); // shared consumers are not named
+                if (SharedConsumer.KEY_SHARED.equals(info.type())) {
+                    throw TributaryException.invalidArgument("key_shared subscription '" + sub + "' splits its keys among its "
+                            + "members: consume it over WebSocket or SSE (a poll is no member)");
+                }
                 if (info.singleActiveConsumer()) {
                     throw TributaryException.invalidArgument("subscription '" + sub + "' has a single active consumer, which "
                             + "is a member of the subscription: consume it over WebSocket or SSE (a poll is no member)");

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -31,6 +32,8 @@ import reactor.core.publisher.Mono;
 public final class SharedConsumer implements Consumption {
     private static final Logger log = LoggerFactory.getLogger(SharedConsumer.class);
     public static final String TYPE = "shared";
+    /** Shared, but all messages of one key go to one member at a time, in order (the leader splits the keys). */
+    public static final String KEY_SHARED = "key_shared";
     /** At most this many messages per claim. */
     static final int MAX_CLAIM = 100;
 
@@ -55,12 +58,18 @@ public final class SharedConsumer implements Consumption {
     private final Flux<GroupState> membership;
     /** Whether this member claims: always, unless the subscription has a single active consumer that is another member. */
     private final AtomicBoolean active;
+    /** This consumer's member id. */
+    private final String member;
+    /** key_shared: the members the last heartbeat listed, which the leader splits the keys among. */
+    private final AtomicReference<GroupState> members = new AtomicReference<>(new GroupState(-1, List.of(), List.of()));
 
     SharedConsumer(SubscriptionInfo sub, int partitions, SharedFeed feed, SharedLeaderClient leaders, Duration wait,
-            Flux<GroupState> membership, Flux<Delivery> untilDeleted) {
+            String member, Flux<GroupState> membership, Flux<Delivery> untilDeleted) {
         this.untilDeleted = untilDeleted;
         this.membership = membership;
-        this.active = new AtomicBoolean(!sub.singleActiveConsumer());
+        this.member = member;
+        // A key_shared member waits for its first heartbeat: it must know the members to claim its keys.
+        this.active = new AtomicBoolean(!sub.singleActiveConsumer() && !keyShared(sub));
         this.sub = sub;
         this.partitions = partitions;
         this.feed = feed;
@@ -95,6 +104,7 @@ public final class SharedConsumer implements Consumption {
                     // Not merged in as a stream: a merge would cap the demand at its prefetch.
                     Disposable deleted = untilDeleted.subscribe(null, sink::error);
                     Disposable heartbeats = membership.subscribe(state -> {
+                        members.set(state);
                         boolean nowActive = !sub.singleActiveConsumer() || !state.partitions().isEmpty();
                         if (active.getAndSet(nowActive) != nowActive && nowActive) {
                             pullers.forEach(Puller::drain); // this member took over
@@ -115,6 +125,15 @@ public final class SharedConsumer implements Consumption {
                     outstanding.add(id);
                     return true;
                 });
+    }
+
+    /** Whether {@code type} is consumed by this class: shared or key_shared. */
+    public static boolean handles(String type) {
+        return TYPE.equals(type) || KEY_SHARED.equals(type);
+    }
+
+    private static boolean keyShared(SubscriptionInfo sub) {
+        return KEY_SHARED.equals(sub.type());
     }
 
     private static ClientFrame.MessageId id(Delivery d) {
@@ -142,7 +161,9 @@ public final class SharedConsumer implements Consumption {
                 return;
             }
             int n = (int) Math.min(MAX_CLAIM, Math.max(1, (left + partitions - 1) / partitions));
-            running = feed.claim(sub, partition, n, wait).subscribe(list -> {
+            SharedLeaderClient.KeyView keys = keyShared(sub) ? new SharedLeaderClient.KeyView(member, members.get().members(),
+                    members.get().generation()) : null;
+            running = feed.claim(sub, partition, n, wait, keys).subscribe(list -> {
                 for (Delivery d : list) {
                     claimed.add(id(d));
                     demand.decrementAndGet();

@@ -51,12 +51,17 @@ public class SharedFeed {
      * here and named, so a claim is one call.
      */
     public Mono<List<Delivery>> claim(SubscriptionInfo sub, int partition, int max, Duration wait) {
+        return claim(sub, partition, max, wait, null);
+    }
+
+    /** As above, for a key_shared member ({@code keys}; null for shared). */
+    public Mono<List<Delivery>> claim(SubscriptionInfo sub, int partition, int max, Duration wait, SharedLeaderClient.KeyView keys) {
         return Mono.defer(() -> {
             long claimedAt = System.currentTimeMillis();
             int bytes = (int) props.fetchMaxBytes().toBytes();
-            return leaders.claim(sub, partition, null, max, bytes, wait, false)
+            return leaders.claim(sub, partition, null, max, bytes, wait, false, keys)
                     .onErrorResume(SharedFeed::noPosition, e -> start(sub, partition)
-                            .flatMap(start -> leaders.claim(sub, partition, start, max, bytes, wait, false)))
+                            .flatMap(start -> leaders.claim(sub, partition, start, max, bytes, wait, false, keys)))
                     .flatMap(c -> settleDeadLetters(sub, partition, c).thenReturn(deliveries(sub, partition, c,
                             claimedAt + sub.ackTimeoutMs())));
         }).retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(3))

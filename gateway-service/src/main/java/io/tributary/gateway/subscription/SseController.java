@@ -91,7 +91,7 @@ public class SseController {
         // The first comment goes out at once: status and headers reach the client before there
         // is anything to deliver (EventSource reports "open", curl -N shows the stream is live).
         return streams.subscription(vhost, topic, sub).flatMapMany(info -> {
-            if (SharedConsumer.TYPE.equals(info.type())) {
+            if (SharedConsumer.handles(info.type())) {
                 if (commitWritten) {
                     throw TributaryException.invalidArgument("autoCommit applies to group and broadcast subscriptions; a shared "
                             + "subscription's messages are acked one by one (POST .../ack)");

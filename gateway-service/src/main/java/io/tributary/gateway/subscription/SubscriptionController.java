@@ -69,7 +69,9 @@ public class SubscriptionController {
                     + "connects, receives everything with its own position) or shared (RabbitMQ competing consumers: any consumer "
                     + "gets any message, acked one by one; unacked after ackTimeoutMs (default 30000) it is delivered again; "
                     + "after maxDeliveries deliveries, or nacked without requeue, or past its TTL, it goes to deadLetterTopic, "
-                    + "a topic of the same vhost, which maxDeliveries needs); key_shared is not built yet. startAt: \"earliest\", "
+                    + "a topic of the same vhost, which maxDeliveries needs); key_shared (Pulsar's: shared, but all messages of "
+                    + "one key go to one consumer at a time, in order; keys move between consumers only when one joins or "
+                    + "leaves, and never while a message of the key is unacked). startAt: \"earliest\", "
                     + "\"latest\" (default), {\"timestamp\":ms}, {\"offset\":n} or {\"offsets\":{\"0\":n}}. A new subscription's "
                     + "start is fixed when it is declared: \"latest\" means the messages published after this call. "
                     + "filter: a tag filter, \"TagA || TagB\" (exact, case-sensitive) or \"*\" (default), applied by storage. "
@@ -159,7 +161,7 @@ public class SubscriptionController {
     private Mono<SubscriptionView> view(TopicInfo t, SubscriptionInfo s) {
         Mono<GroupMembers> members = coordinator.members(t.vhost(), t.name(), s.name());
         Mono<List<SubscriptionView.PartitionLag>> lags = Flux.range(0, t.partitions())
-                .flatMapSequential(p -> SharedConsumer.TYPE.equals(s.type()) ? sharedLag(t, s, p) : lag(t, s, p))
+                .flatMapSequential(p -> SharedConsumer.handles(s.type()) ? sharedLag(t, s, p) : lag(t, s, p))
                 .collectList();
         Mono<Optional<Long>> deadLetters = s.deadLetterTopic() == null ? Mono.just(Optional.empty())
                 : deadLetterMessages(t.vhost(), s.deadLetterTopic()).map(Optional::of).onErrorResume(e -> Mono.just(Optional.empty()));

@@ -32,6 +32,7 @@ import reactor.core.scheduler.Scheduler;
  * <pre>
  * POST /internal/partitions/{vhost}/{topic}/{p}/shared/{sub}/claim?start=&amp;max=&amp;maxBytes=&amp;waitMs=
  *      &amp;ackTimeoutMs=&amp;maxDeliveries=&amp;deadLetters=&amp;deadLettersOnly=&amp;tags=&amp;epoch=
+ *      [&amp;member=&amp;members=m1,m2,...]   (key_shared: the claiming member and the members it knows)
  *      -> ClaimCodec body: up to max messages leased to the caller until the ack timeout (due
  *         redeliveries first), long-polling up to waitMs when there is none; a subscription that
  *         never claimed here begins at its pinned cursor, else at start (409 conflict with neither)
@@ -52,6 +53,9 @@ public class SharedController {
     private final PartitionResolver resolver;
     private final Scheduler disk;
     private final StorageProperties props;
+    /** key_shared: per partition and subscription, the newest member list a claim named (see {@link #newestMembers}). */
+    private final java.util.concurrent.ConcurrentHashMap<String, SharedDispatcher.KeyShare> views =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public SharedController(PartitionResolver resolver, Scheduler diskScheduler, StorageProperties props) {
         this.resolver = resolver;
@@ -65,13 +69,17 @@ public class SharedController {
             @RequestParam(required = false) Integer maxBytes, @RequestParam(defaultValue = "0") long waitMs,
             @RequestParam long ackTimeoutMs, @RequestParam(defaultValue = "0") int maxDeliveries,
             @RequestParam(defaultValue = "false") boolean deadLetters, @RequestParam(defaultValue = "false") boolean deadLettersOnly,
-            @RequestParam(required = false) String tags,
+            @RequestParam(required = false) String tags, @RequestParam(required = false) String member,
+            @RequestParam(required = false) String members, @RequestParam(defaultValue = "-1") long generation,
             @RequestParam(required = false) Integer epoch, ServerHttpResponse response) {
         if (max < 1 || ackTimeoutMs < 1 || (start != null && start < 0)) {
             return Mono.error(TributaryException.invalidArgument("max and ackTimeoutMs must be positive, start not negative"));
         }
+        SharedDispatcher.KeyShare keyShare = member == null ? null
+                : new SharedDispatcher.KeyShare(member, members == null || members.isEmpty() ? List.of() : List.of(members.split(",")),
+                        generation);
         SharedDispatcher.Settings settings = new SharedDispatcher.Settings(ackTimeoutMs, maxDeliveries, deadLetters,
-                TagFilter.parse(tags), deadLettersOnly);
+                TagFilter.parse(tags), deadLettersOnly, keyShare);
         int bytes = maxBytes == null ? (int) props.maxFetchBytes().toBytes()
                 : Math.max(1, Math.min(maxBytes, (int) props.maxFetchBytes().toBytes()));
         long deadline = System.currentTimeMillis() + Math.max(0, Math.min(waitMs, MAX_WAIT_MS));
@@ -88,11 +96,12 @@ public class SharedController {
     /** Claims; with nothing to hand out, waits for new messages (or redeliveries falling due) until {@code deadline}. */
     private Mono<SharedDispatcher.Claimed> claimUntil(Partition p, String sub, Long start, int max, int bytes,
             SharedDispatcher.Settings settings, long deadline) {
-        return Mono.fromCallable(() -> SharedDispatcher.claim(p, sub, start, max, bytes, settings, System.currentTimeMillis()))
+        return Mono.fromCallable(() -> SharedDispatcher.claim(p, sub, start, max, bytes, newestMembers(p, sub, settings),
+                        System.currentTimeMillis()))
                 .subscribeOn(disk)
                 // Followers copy the new leases at once: a failover then keeps delivery counts and what was handed out.
                 .doOnNext(c -> {
-                    if (!c.isEmpty()) {
+                    if (c.changedState()) {
                         p.consumerStateChanged();
                     }
                 })
@@ -106,6 +115,23 @@ public class SharedController {
                     return p.highWatermark().awaitPast(next, wait)
                             .then(Mono.defer(() -> claimUntil(p, sub, start, max, bytes, settings, deadline)));
                 });
+    }
+
+    /**
+     * key_shared: the members of the newest group generation any claim of {@code sub} on this
+     * partition named. A claim long-polling since before a member joined would otherwise split
+     * the keys by the members it knew when it was sent.
+     */
+    private SharedDispatcher.Settings newestMembers(Partition p, String sub, SharedDispatcher.Settings settings) {
+        SharedDispatcher.KeyShare k = settings.keyShare();
+        if (k == null) {
+            return settings;
+        }
+        SharedDispatcher.KeyShare newest = views.merge(p.id() + "/" + sub, k, (old, given) -> given.generation() >= old.generation()
+                ? given : old);
+        return new SharedDispatcher.Settings(settings.ackTimeoutMs(), settings.maxDeliveries(), settings.deadLetters(),
+                settings.filter(), settings.deadLettersOnly(), new SharedDispatcher.KeyShare(k.member(), newest.members(),
+                newest.generation()));
     }
 
     /**

@@ -29,14 +29,36 @@ import java.util.Map;
  * message reaches the dead letter topic without waiting for the next consumer) takes nothing else. Blocks on disk: call from the disk scheduler.
  */
 public final class SharedDispatcher {
-    /** The subscription's settings, as the gateway passes them from the metadata. */
-    public record Settings(long ackTimeoutMs, int maxDeliveries, boolean deadLetters, TagFilter filter, boolean deadLettersOnly) {
+    /**
+     * The subscription's settings, as the gateway passes them from the metadata; {@code keyShare}
+     * is null but for a {@code key_shared} subscription.
+     */
+    public record Settings(long ackTimeoutMs, int maxDeliveries, boolean deadLetters, TagFilter filter, boolean deadLettersOnly,
+            KeyShare keyShare) {
+        public Settings(long ackTimeoutMs, int maxDeliveries, boolean deadLetters, TagFilter filter, boolean deadLettersOnly) {
+            this(ackTimeoutMs, maxDeliveries, deadLetters, filter, deadLettersOnly, null);
+        }
     }
 
-    /** What a claim hands out: the ranges, and batches of exactly the claimed records. */
-    public record Claimed(List<ClaimedRange> ranges, List<ByteBuffer> batches) {
+    /**
+     * A {@code key_shared} claim: the claiming member and the members of group generation
+     * {@code generation} (its last heartbeat's).
+     */
+    public record KeyShare(String member, List<String> members, long generation) {
+    }
+
+    /**
+     * What a claim hands out: the ranges, and batches of exactly the claimed records; and how
+     * many messages it set aside for the members owning their keys ({@code waiting}), which
+     * changes the state as much as a delivery.
+     */
+    public record Claimed(List<ClaimedRange> ranges, List<ByteBuffer> batches, int waiting) {
         public boolean isEmpty() {
             return ranges.isEmpty();
+        }
+
+        public boolean changedState() {
+            return !ranges.isEmpty() || waiting > 0;
         }
     }
 
@@ -54,6 +76,10 @@ public final class SharedDispatcher {
             return RecordCodec.readExpireAt(encoded);
         }
 
+        byte[] key() {
+            return RecordCodec.readKey(encoded);
+        }
+
         /** A delayed record as stored: its released copy, appended at its time, is what is delivered. */
         boolean scheduled() {
             return RecordCodec.readDeliverAt(encoded) != 0;
@@ -61,6 +87,8 @@ public final class SharedDispatcher {
     }
 
     static final int READ_CHUNK = 64 * 1024;
+    /** key_shared: due offsets one claim looks through for its member's keys. */
+    static final int DUE_SCAN = 2_000;
 
     private final Partition partition;
     private final SharedStore store;
@@ -68,6 +96,8 @@ public final class SharedDispatcher {
     private final int maxBytes;
     private final long now;
     private final List<Decision> decisions = new ArrayList<>();
+    /** key_shared: which keys this claim may hand out (null for shared). */
+    private Keys keys;
     private final Map<Long, Stored> read = new HashMap<>();
     private int bytes;
 
@@ -98,16 +128,25 @@ public final class SharedDispatcher {
         long logStart = partition.log().startOffset();
         long visible = partition.highWatermark().value();
         List<Long> settle = new ArrayList<>();
-        for (LeaseRanges.Span due : state.due(now, max)) {
+        if (settings.keyShare() != null) {
+            keys = new Keys(settings.keyShare(), heldKeys(state, logStart));
+            bytes = 0; // what was read to learn the held keys is not handed out
+        }
+        List<LeaseRanges.Span> dueSpans = state.due(now, keys == null ? max : DUE_SCAN);
+        // key_shared: new messages only once every due one was looked at (one of a key left due
+        // must go out before the later ones of that key).
+        boolean sawAllDue = keys == null || dueSpans.stream().mapToLong(LeaseRanges.Span::count).sum() < DUE_SCAN;
+        for (LeaseRanges.Span due : dueSpans) {
             if (!settings.deadLettersOnly() || due.lease().deadLettering()) {
-                redeliver(due, logStart, settle);
+                sawAllDue &= redeliver(due, logStart, settle, max);
             }
         }
         long readEnd = state.dispatched();
         if (readEnd < logStart) {
             readEnd = logStart; // retention removed what was never delivered
         }
-        int left = settings.deadLettersOnly() ? 0 : max - decisions.size();
+        int left = settings.deadLettersOnly() || !sawAllDue ? 0 : max - decisions.size();
+        List<Long> waiting = new ArrayList<>();
         while (left > 0 && readEnd < visible && bytes < maxBytes) {
             long readFrom = readEnd;
             long readTo = readFrom(readFrom, visible);
@@ -127,6 +166,10 @@ public final class SharedDispatcher {
                     }
                     continue;
                 }
+                if (keys != null && !keys.take(r)) {
+                    waiting.add(o); // another member's key, or one waiting behind an earlier message
+                    continue;
+                }
                 decisions.add(new Decision(o, 1, Fate.DELIVER));
                 left--;
             }
@@ -134,9 +177,14 @@ public final class SharedDispatcher {
         if (!settle.isEmpty()) {
             store.ack(sub, settle);
         }
+        if (!waiting.isEmpty()) {
+            // Leased to nobody, due at once, never delivered (0 deliveries): the claims of the
+            // member owning the key take them as due messages, first.
+            store.leased(sub, ranges(waiting.stream().map(o -> new Decision(o, 0, Fate.DELIVER)).toList()), readEnd, 0);
+        }
         List<ClaimedRange> ranges = ranges(decisions);
         store.leased(sub, ranges, readEnd, now + settings.ackTimeoutMs());
-        return new Claimed(ranges, List.of(claimedRecords()));
+        return new Claimed(ranges, List.of(claimedRecords()), waiting.size());
     }
 
     private long firstPosition(String sub, Long start) {
@@ -144,18 +192,25 @@ public final class SharedDispatcher {
                 TributaryException.conflict("subscription '" + sub + "' has no position on this partition yet: name where it starts"));
     }
 
-    /** A due range: each message is delivered again, or dead-lettered, or (gone to retention) settled. */
-    private void redeliver(LeaseRanges.Span due, long logStart, List<Long> settle) throws IOException {
+    /**
+     * A due range: each message is delivered again, or dead-lettered, or (gone to retention)
+     * settled; key_shared leaves the ones of keys this member may not take due. Returns false
+     * when it stopped at {@code max} messages (or the read budget) before the range's end.
+     */
+    private boolean redeliver(LeaseRanges.Span due, long logStart, List<Long> settle, int max) throws IOException {
         for (long o = due.from(); o < Math.min(due.to(), logStart); o++) {
             settle.add(o);
         }
         long from = Math.max(due.from(), logStart);
         if (from >= due.to()) {
-            return;
+            return true;
         }
         Lease lease = due.lease();
         readRange(from, due.to());
         for (long o = from; o < due.to(); o++) {
+            if (keys != null && (decisions.size() >= max || bytes >= maxBytes)) {
+                return false;
+            }
             Stored r = read.get(o);
             if (r == null) {
                 settle.add(o); // not in the log any more
@@ -169,9 +224,66 @@ public final class SharedDispatcher {
                 }
             } else if (settings.maxDeliveries() > 0 && lease.deliveries() >= settings.maxDeliveries()) {
                 decisions.add(new Decision(o, lease.deliveries(), Fate.MAX_DELIVERIES));
-            } else {
+            } else if (keys == null || keys.take(r)) {
                 decisions.add(new Decision(o, lease.deliveries() + 1, Fate.DELIVER));
             }
+        }
+        return true;
+    }
+
+    /**
+     * key_shared: the keys of messages a consumer holds now (leased, deadline not passed): no
+     * message of those keys goes out until they are acked, nacked or due again, so a key is
+     * never with two members at once and its messages go out in order.
+     */
+    private java.util.Set<Long> heldKeys(SharedState state, long logStart) throws IOException {
+        java.util.Set<Long> held = new java.util.HashSet<>();
+        for (LeaseRanges.Span s : state.spansInOrder()) {
+            if (s.lease().dueAt(now) || s.lease().deadLettering() || s.to() <= logStart) {
+                continue;
+            }
+            long from = Math.max(s.from(), logStart);
+            readRange(from, s.to());
+            for (long o = from; o < s.to(); o++) {
+                Stored r = read.get(o);
+                byte[] key = r == null ? null : r.key();
+                if (key != null) {
+                    held.add(io.tributary.storage.index.KeyHash.of(key));
+                }
+            }
+        }
+        return held;
+    }
+
+    /**
+     * key_shared: a message goes to the claiming member only if its key is the member's (by
+     * the {@link KeyRing} of the members it knows) and no earlier message of the key is held or
+     * left waiting; once one is refused, every later message of its key is too. Keyless
+     * messages go to any member, in no order.
+     */
+    private static final class Keys {
+        private final String member;
+        private final KeyRing ring;
+        private final java.util.Set<Long> blocked;
+
+        Keys(KeyShare share, java.util.Set<Long> held) {
+            this.member = share.member();
+            this.ring = KeyRing.of(share.members().contains(share.member()) ? share.members()
+                    : java.util.stream.Stream.concat(share.members().stream(), java.util.stream.Stream.of(share.member())).toList());
+            this.blocked = held;
+        }
+
+        boolean take(Stored r) {
+            byte[] key = r.key();
+            if (key == null) {
+                return true;
+            }
+            long h = io.tributary.storage.index.KeyHash.of(key);
+            if (!blocked.contains(h) && member.equals(ring.owner(h))) {
+                return true;
+            }
+            blocked.add(h);
+            return false;
         }
     }
 
