@@ -195,6 +195,14 @@ public final class RecordCodec {
         return record.getLong(record.position() + DELIVER_AT);
     }
 
+    /**
+     * True if the record starting at {@code position} of {@code buffer} is delayed or a
+     * released copy, read in place (no slice, no decoding: it runs on every append).
+     */
+    public static boolean delayedOrReleasedAt(ByteBuffer buffer, int position) {
+        return (buffer.get(position + ATTRIBUTES) & RELEASED) != 0 || buffer.getLong(position + DELIVER_AT) != 0;
+    }
+
     /** True if an encoded record is the released copy of a delayed record. */
     public static boolean isReleased(ByteBuffer record) {
         return (record.get(record.position() + ATTRIBUTES) & RELEASED) != 0;

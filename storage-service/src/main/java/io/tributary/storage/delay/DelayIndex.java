@@ -67,10 +67,13 @@ public final class DelayIndex {
 
     /** True if any record of {@code batch} is delayed or a released copy: only those batches change the index. */
     public static boolean concerns(RecordBatch batch) {
-        for (ByteBuffer r : batch.encodedRecords()) {
-            if (RecordCodec.isReleased(r) || RecordCodec.readDeliverAt(r) != 0) {
+        ByteBuffer b = batch.buffer();
+        int position = RecordBatch.HEADER_SIZE;
+        for (int i = 0; i < batch.recordCount(); i++) {
+            if (RecordCodec.delayedOrReleasedAt(b, position)) {
                 return true;
             }
+            position += RecordCodec.sizeAt(b, position);
         }
         return false;
     }

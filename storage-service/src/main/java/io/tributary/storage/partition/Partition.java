@@ -238,13 +238,26 @@ public final class Partition implements AutoCloseable {
             boolean delayed = DelayIndex.concerns(batch);
             result = idempotence.append(log, batch, leaderEpoch);
             if (delayed) {
-                // What was stored may be fewer records than sent (retries by id): read back what is new.
-                delays.observeLog(log, endBefore);
+                observeDelays(batch, endBefore);
             }
             ticket = commits.appended();
             appended.tryEmitNext(log.endOffset());
         }
         return sync ? commits.awaitDurable(ticket).thenReturn(result) : Mono.just(result);
+    }
+
+    /**
+     * Takes an append's delayed records and releases into the delay index. Mostly the batch was
+     * stored whole, as sent (its view now carries its offsets); when retries by id made it store
+     * fewer records, what is new is read back; a whole repeat stored nothing.
+     */
+    private void observeDelays(RecordBatch batch, long endBefore) {
+        long stored = log.endOffset() - endBefore;
+        if (stored == batch.recordCount() && batch.baseOffset() == endBefore) {
+            delays.observe(batch, endBefore);
+        } else if (stored > 0) {
+            delays.observeLog(log, endBefore);
+        }
     }
 
     /**

@@ -46,10 +46,9 @@ class DelayIndexTest {
     @Property(tries = 80)
     void theIndexIsWhatTheLogSaysThroughReleasesCutsCheckpointsAndRestarts(
             @ForAll @Size(max = 120) List<@IntRange(min = 0, max = 99) Integer> ops) throws IOException {
-        Path dir = Files.createTempDirectory("delays");
-        Scheduler disk = Schedulers.newBoundedElastic(2, 100, "delay-test");
-        FileCache files = new FileCache(16);
-        PartitionSettings settings = new PartitionSettings(new SegmentConfig(2048, 3_600_000, 256), files, 600_000, 1000, disk);
+        Disk d = Disk.of(2048, 256);
+        Path dir = d.dir();
+        PartitionSettings settings = d.settings();
         List<Entry> model = new ArrayList<>();
         List<Long> batchStarts = new ArrayList<>();
         Partition p = open(dir, settings);
@@ -105,18 +104,15 @@ class DelayIndexTest {
             assertThat(p.delays().pendingByOffset()).isEqualTo(pending(model));
         } finally {
             p.close();
-            files.close();
-            disk.dispose();
+            d.close();
         }
     }
 
     @Test
     void aTornCheckpointIsIgnoredAndTheLogIsReadAgain() throws IOException {
-        Path dir = Files.createTempDirectory("delays");
-        Scheduler disk = Schedulers.newBoundedElastic(2, 100, "delay-test");
-        FileCache files = new FileCache(16);
-        PartitionSettings settings = new PartitionSettings(new SegmentConfig(2048, 3_600_000, 256), files, 600_000, 1000, disk);
-        try {
+        try (Disk d = Disk.of(2048, 256)) {
+            Path dir = d.dir();
+            PartitionSettings settings = d.settings();
             try (Partition p = open(dir, settings)) {
                 RecordBatchBuilder b = new RecordBatchBuilder();
                 b.add(RecordCodec.encode(record(5000, "late")));
@@ -133,19 +129,12 @@ class DelayIndexTest {
                 assertThat(p.delays().pendingByOffset()).isEqualTo(Map.of(0L, 5000L));
                 assertThat(p.delays().nextDue()).isEqualTo(5000);
             }
-        } finally {
-            files.close();
-            disk.dispose();
         }
     }
 
     @Test
     void dueRecordsComeSoonestFirstAndNotTwiceWhileBeingReleased() throws IOException {
-        Path dir = Files.createTempDirectory("delays");
-        Scheduler disk = Schedulers.newBoundedElastic(2, 100, "delay-test");
-        FileCache files = new FileCache(16);
-        PartitionSettings settings = new PartitionSettings(new SegmentConfig(1 << 20, 3_600_000, 4096), files, 600_000, 1000, disk);
-        try (Partition p = open(dir, settings)) {
+        try (Disk d = Disk.of(1 << 20, 4096); Partition p = open(d.dir(), d.settings())) {
             RecordBatchBuilder b = new RecordBatchBuilder();
             long[] due = {300, 100, 0, 200, 100};
             for (long at : due) {
@@ -157,7 +146,20 @@ class DelayIndexTest {
             p.delays().abandon(List.of(1L, 4L, 3L, 0L));
             assertThat(p.delays().takeDue(1000, 3)).containsExactly(1L, 4L, 3L);
             assertThat(p.delays().lowestPending()).isEqualTo(0);
-        } finally {
+        }
+    }
+
+    /** A partition directory with its file cache and disk scheduler, closed together. */
+    private record Disk(Path dir, Scheduler disk, FileCache files, PartitionSettings settings) implements AutoCloseable {
+        static Disk of(int segmentBytes, int indexIntervalBytes) throws IOException {
+            Scheduler disk = Schedulers.newBoundedElastic(2, 100, "delay-test");
+            FileCache files = new FileCache(16);
+            return new Disk(Files.createTempDirectory("delays"), disk, files, new PartitionSettings(
+                    new SegmentConfig(segmentBytes, 3_600_000, indexIntervalBytes), files, 600_000, 1000, disk));
+        }
+
+        @Override
+        public void close() {
             files.close();
             disk.dispose();
         }
