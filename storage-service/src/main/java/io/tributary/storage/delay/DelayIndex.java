@@ -51,6 +51,12 @@ public final class DelayIndex {
     private final TreeMap<Long, Long> byOffset = new TreeMap<>();
     /** Offsets handed to the timer whose released copies are not in the log yet. */
     private final Set<Long> releasing = new HashSet<>();
+    /**
+     * Released copies not yet known to be safe (below the high watermark), by their offset, with
+     * the offset of their delayed record: retention keeps those records, since a copy lost with
+     * an unflushed or unreplicated tail makes its record pending again (found by PowerLossTest).
+     */
+    private final TreeMap<Long, Long> unsafeReleases = new TreeMap<>();
     private long changes;
     private long checkpointedChanges = -1;
 
@@ -94,6 +100,7 @@ public final class DelayIndex {
             String origin = RecordCodec.decode(record, offset).headers().get(Record.SCHEDULED_OFFSET_HEADER);
             if (origin != null) {
                 remove(Long.parseLong(origin));
+                unsafeReleases.put(offset, Long.parseLong(origin));
             }
             return;
         }
@@ -146,9 +153,22 @@ public final class DelayIndex {
         return byTime.isEmpty() ? Long.MAX_VALUE : byTime.first().deliverAt();
     }
 
-    /** The lowest offset still pending (retention keeps it), or {@link Long#MAX_VALUE}. */
+    /** The lowest offset still pending, or {@link Long#MAX_VALUE}. */
     public synchronized long lowestPending() {
         return byOffset.isEmpty() ? Long.MAX_VALUE : byOffset.firstKey();
+    }
+
+    /**
+     * Where retention must stop: the lowest delayed record still pending, or released by a copy
+     * at or above {@code highWatermark} (which a failure could still take away).
+     */
+    public synchronized long retentionFloor(long highWatermark) {
+        unsafeReleases.headMap(highWatermark).clear();
+        long floor = lowestPending();
+        for (long origin : unsafeReleases.values()) {
+            floor = Math.min(floor, origin);
+        }
+        return floor;
     }
 
     public synchronized int pending() {
@@ -168,6 +188,7 @@ public final class DelayIndex {
         byTime.clear();
         byOffset.clear();
         releasing.clear();
+        unsafeReleases.clear();
         DelayCheckpoint.Snapshot s = checkpoint.read();
         long start = log.startOffset();
         long from = start;

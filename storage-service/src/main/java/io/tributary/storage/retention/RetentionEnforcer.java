@@ -51,7 +51,7 @@ public class RetentionEnforcer implements SmartLifecycle {
                 }
                 try {
                     Partition part = registry.get(new PartitionId(t.vhost(), t.name(), t.id(), p.partition()));
-                    part.log().applyRetention(t.retentionMs(), t.retentionBytes(), now, part.delays().lowestPending());
+                    part.log().applyRetention(t.retentionMs(), t.retentionBytes(), now, part.delays().retentionFloor(part.highWatermark().value()));
                 } catch (RuntimeException e) {
                     log.warn("retention of {}/{}/{} failed: {}", t.vhost(), t.name(), p.partition(), e.toString());
                 }

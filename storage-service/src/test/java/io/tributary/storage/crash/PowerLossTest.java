@@ -161,7 +161,7 @@ class PowerLossTest {
                 long now = p.partition.cursors().commit(c.subscription(), position).offset();
                 committed.computeIfAbsent(c.subscription(), k -> new ArrayList<>()).add(now);
             } else if (step instanceof Retention) {
-                p.partition.log().applyRetention(-1, 2_000, System.currentTimeMillis(), p.partition.delays().lowestPending());
+                p.partition.log().applyRetention(-1, 2_000, System.currentTimeMillis(), p.partition.delays().retentionFloor(p.partition.highWatermark().value()));
             } else if (step instanceof Release rel) {
                 List<Long> due = p.partition.delays().takeDue(1000 + random.nextInt(1000), 1 + random.nextInt(6));
                 ReleasedCopies.Built built = ReleasedCopies.of(p.partition.log(), due);
