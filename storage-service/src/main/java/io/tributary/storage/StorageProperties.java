@@ -25,5 +25,6 @@ public record StorageProperties(
         int dedupMaxIdsPerPartition,
         Duration replicationWait,
         Duration replicaLagMax,
-        Duration replicaFetchWait) {
+        Duration replicaFetchWait,
+        Duration removedReplicaGrace) {
 }

@@ -136,6 +136,20 @@ public class PartitionLeadership {
         return p.withLeader(leader, isr, epoch);
     }
 
+    /**
+     * Runs a placement change (a partition move's steps) under the same monitor as elections
+     * and in-sync set changes: each reads the stored placement and writes a new one, and two
+     * at once would lose one's write.
+     */
+    public synchronized <T> T exclusively(java.util.function.Supplier<T> change) {
+        return change.get();
+    }
+
+    /** A new leader epoch for a controlled leader change of {@code p}: above the stored one and every one a live replica reports. */
+    public synchronized int nextEpoch(TopicInfo t, PartitionInfo p) {
+        return nextEpoch(t, p, store.liveNodes().stream().collect(Collectors.toMap(NodeInfo::id, n -> n)));
+    }
+
     /** Above the stored epoch and every epoch a live replica reports. */
     private int nextEpoch(TopicInfo t, PartitionInfo p, Map<String, NodeInfo> live) {
         int highest = p.leaderEpoch();

@@ -16,7 +16,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  *
  * <p>Script arguments: KEYS = [controller lease, controller epoch, metadata version, the data
  * keys the operations name]; ARGV = [controller id, epoch, then per operation four values:
- * command (HSET, HDEL or SADD), index of its key in KEYS, field or member, value (HSET only)].
+ * command (HSET, HDEL, SADD or SREM), index of its key in KEYS, field or member, value (HSET only)].
  * Returns the new version, or -1 when fenced.
  */
 final class FencedWrite {
@@ -32,6 +32,8 @@ final class FencedWrite {
                 redis.call('HDEL', key, ARGV[i + 2])
               elseif op == 'SADD' then
                 redis.call('SADD', key, ARGV[i + 2])
+              elseif op == 'SREM' then
+                redis.call('SREM', key, ARGV[i + 2])
               end
             end
             return redis.call('INCR', KEYS[3])
@@ -63,6 +65,10 @@ final class FencedWrite {
 
     FencedWrite sadd(String key, String member) {
         return op("SADD", key, member, "");
+    }
+
+    FencedWrite srem(String key, String member) {
+        return op("SREM", key, member, "");
     }
 
     private FencedWrite op(String command, String key, String field, String value) {

@@ -1,5 +1,6 @@
 package io.tributary.coordinator.metadata;
 
+import io.tributary.coordinator.reassignment.MoveRecord;
 import io.tributary.protocol.lease.RedisKeys;
 import io.tributary.protocol.metadata.ClusterMetadata;
 import io.tributary.protocol.metadata.NodeInfo;
@@ -41,6 +42,8 @@ public class MetadataStore {
     private final Set<String> vhosts = new TreeSet<>();
     private final Map<String, TopicInfo> topics = new TreeMap<>();
     private final Map<String, SubscriptionInfo> subscriptions = new TreeMap<>();
+    private final Map<String, MoveRecord> moves = new TreeMap<>();
+    private final Set<String> draining = new TreeSet<>();
     private List<NodeInfo> liveNodes = List.of();
     private String controller = "";
     private long controllerEpoch;
@@ -68,6 +71,11 @@ public class MetadataStore {
         subscriptions.clear();
         redis.<String, String>opsForHash().entries(keys.subscriptions())
                 .forEach((k, v) -> subscriptions.put(k, json.readValue(v, SubscriptionInfo.class)));
+        moves.clear();
+        redis.<String, String>opsForHash().entries(keys.reassignments())
+                .forEach((k, v) -> moves.put(k, json.readValue(v, MoveRecord.class)));
+        draining.clear();
+        draining.addAll(redis.opsForSet().members(keys.draining()));
         publish(version);
     }
 
@@ -153,6 +161,47 @@ public class MetadataStore {
         return publish(version);
     }
 
+    /**
+     * Stores placement changes together with the move records that describe them, and forgets
+     * the records {@code forget} names (old history), as one metadata change.
+     */
+    public synchronized long putPlacement(List<TopicInfo> changed, List<MoveRecord> records, List<String> forget) {
+        FencedWrite write = write();
+        changed.forEach(t -> write.hset(keys.topics(), t.key(), json.writeValueAsString(t)));
+        records.forEach(r -> write.hset(keys.reassignments(), r.id(), json.writeValueAsString(r)));
+        forget.forEach(id -> write.hdel(keys.reassignments(), id));
+        long version = write.apply(redis);
+        changed.forEach(t -> topics.put(t.key(), t));
+        records.forEach(r -> moves.put(r.id(), r));
+        forget.forEach(moves::remove);
+        return publish(version);
+    }
+
+    /** Every move record, by id (ids sort by partition, then start time). */
+    public synchronized List<MoveRecord> moves() {
+        return List.copyOf(moves.values());
+    }
+
+    /** The nodes being drained. */
+    public synchronized Set<String> draining() {
+        return Set.copyOf(draining);
+    }
+
+    /** Marks {@code node} as draining (true) or not; returns the metadata version. */
+    public synchronized long setDraining(String node, boolean on) {
+        if (draining.contains(node) == on) {
+            return current.version();
+        }
+        FencedWrite write = write();
+        long version = (on ? write.sadd(keys.draining(), node) : write.srem(keys.draining(), node)).apply(redis);
+        if (on) {
+            draining.add(node);
+        } else {
+            draining.remove(node);
+        }
+        return publish(version);
+    }
+
     public synchronized long putTopic(TopicInfo topic) {
         long version = write().hset(keys.topics(), topic.key(), json.writeValueAsString(topic)).apply(redis);
         topics.put(topic.key(), topic);
@@ -200,7 +249,7 @@ public class MetadataStore {
 
     private long publish(long version) {
         current = new ClusterMetadata(version, controller, controllerEpoch, liveNodes, new ArrayList<>(vhosts),
-                new ArrayList<>(topics.values()), new ArrayList<>(subscriptions.values()));
+                new ArrayList<>(topics.values()), new ArrayList<>(subscriptions.values()), new ArrayList<>(draining));
         changes.emitNext(current, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
         return current.version();
     }

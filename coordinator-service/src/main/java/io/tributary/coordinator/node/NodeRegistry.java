@@ -2,6 +2,7 @@ package io.tributary.coordinator.node;
 
 import io.tributary.coordinator.CoordinatorProperties;
 import io.tributary.coordinator.leadership.PartitionLeadership;
+import io.tributary.coordinator.reassignment.ReassignmentDriver;
 import io.tributary.coordinator.metadata.MetadataStore;
 import io.tributary.protocol.lease.RedisKeys;
 import io.tributary.protocol.metadata.NodeInfo;
@@ -35,10 +36,12 @@ public class NodeRegistry implements SmartLifecycle {
     private final JsonMapper json;
     private final CoordinatorProperties props;
     private final PartitionLeadership leadership;
+    private final ReassignmentDriver moves;
     private ScheduledExecutorService timer;
 
     public NodeRegistry(StringRedisTemplate redis, RedisKeys keys, MetadataStore store, JsonMapper json,
-            CoordinatorProperties props, PartitionLeadership leadership) {
+            CoordinatorProperties props, PartitionLeadership leadership, ReassignmentDriver moves) {
+        this.moves = moves;
         this.redis = redis;
         this.keys = keys;
         this.store = store;
@@ -47,14 +50,21 @@ public class NodeRegistry implements SmartLifecycle {
         this.leadership = leadership;
     }
 
-    /** Reads the node leases; a node that came or went may change who leads what. */
+    /** Reads the node leases; a node that came or went may change who leads what, and moves step on. */
     void poll() {
+        List<NodeInfo> live;
         try {
-            List<NodeInfo> live = readLiveNodes();
+            live = readLiveNodes();
             store.setLiveNodes(live);
             leadership.reconcile(live);
         } catch (RuntimeException e) {
             log.warn("Cannot read node leases: {}", e.toString());
+            return;
+        }
+        try {
+            moves.advance(live);
+        } catch (RuntimeException e) {
+            log.warn("Cannot take partition moves forward: {}", e.toString());
         }
     }
 

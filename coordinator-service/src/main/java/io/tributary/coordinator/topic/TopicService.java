@@ -42,7 +42,9 @@ public class TopicService {
             throw TributaryException.notFound("vhost '" + vhost + "' does not exist");
         }
         TopicSpec given = spec == null ? new TopicSpec(null, null, null, null, null) : spec;
-        List<String> nodes = store.liveNodes().stream().map(NodeInfo::id).toList();
+        // A node being drained takes no new replica.
+        Set<String> draining = store.draining();
+        List<String> nodes = store.liveNodes().stream().map(NodeInfo::id).filter(n -> !draining.contains(n)).toList();
         TopicSpec s = withDefaults(given, nodes.size());
         validate(s);
         TopicInfo existing = store.topic(vhost, name);

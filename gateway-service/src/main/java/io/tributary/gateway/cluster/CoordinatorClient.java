@@ -11,7 +11,9 @@ import io.tributary.protocol.metadata.MetadataSnapshot;
 import io.tributary.protocol.metadata.MetadataWatcher;
 import io.tributary.protocol.metadata.SubscriptionInfo;
 import io.tributary.protocol.metadata.TopicInfo;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.JsonNode;
 import org.springframework.stereotype.Component;
 import java.time.Duration;
 import java.util.function.Function;
@@ -87,6 +89,18 @@ public class CoordinatorClient {
     public Mono<GroupMembers> members(String vhost, String topic, String sub) {
         return call(c -> c.get().uri("/internal/vhosts/{vhost}/topics/{topic}/subscriptions/{sub}/members", vhost, topic, sub)
                 .retrieve().bodyToMono(GroupMembers.class));
+    }
+
+    /**
+     * A cluster operation of the controller ({@code /internal/cluster/...}: moves, rebalance,
+     * drain), its answer relayed as it is; a metadata change it made is waited for, as for
+     * every change.
+     */
+    public Mono<ResponseEntity<JsonNode>> cluster(HttpMethod method, String path, Object body) {
+        return call(c -> {
+            WebClient.RequestBodySpec spec = c.method(method).uri("/internal/cluster" + path);
+            return (body == null ? spec : spec.bodyValue(body)).retrieve().toEntity(JsonNode.class);
+        }).flatMap(r -> metadata.refresh().thenReturn(r));
     }
 
     private <T> Mono<Change<T>> change(Function<WebClient, Mono<ResponseEntity<T>>> request) {

@@ -28,7 +28,8 @@ public class ReplicaProgress {
     }
 
     /** One replica as its node reports it. */
-    public record Report(String vhost, String topic, int partition, int latestEpoch, long logEndOffset, long highWatermark) {
+    public record Report(String vhost, String topic, int partition, int latestEpoch, long logEndOffset, long highWatermark,
+            long logStartOffset, long sizeBytes) {
     }
 
     /** Per partition ({@link #key}), per node: that replica's report. */

@@ -15,11 +15,6 @@ import reactor.core.publisher.Mono;
 @RestController
 @Hidden
 public class NotBuiltYetController {
-    @RequestMapping({"/api/v1/cluster/reassignments", "/api/v1/cluster/rebalance", "/api/v1/cluster/nodes/{node}/drain"})
-    public Mono<Void> scaleOut() {
-        return notYet("partition reassignment, rebalance and drain");
-    }
-
     @RequestMapping({"/api/v1/users", "/api/v1/users/**", "/api/v1/vhosts/{vhost}/permissions", "/api/v1/vhosts/{vhost}/permissions/**",
             "/api/v1/whoami"})
     public Mono<Void> security() {

@@ -70,6 +70,16 @@ public final class RedisKeys {
         return prefix + "subscriptions";
     }
 
+    /** Hash: partition moves (reassignments), in progress and done, by move id. */
+    public String reassignments() {
+        return prefix + "reassignments";
+    }
+
+    /** Set: the storage nodes being drained. */
+    public String draining() {
+        return prefix + "draining";
+    }
+
     public String exchanges() {
         return prefix + "exchanges";
     }

@@ -10,6 +10,8 @@ import java.util.List;
  * @param controller the active controller (a coordinator id) that served it
  * @param controllerEpoch that controller's fencing epoch (its term)
  * @param nodes the live storage nodes
+ * @param draining live nodes being drained: no new replica is placed on them, and a drain moves
+ *     every replica they hold elsewhere (see the coordinator's {@code reassignment} package)
  */
 public record ClusterMetadata(
         long version,
@@ -18,12 +20,19 @@ public record ClusterMetadata(
         List<NodeInfo> nodes,
         List<String> vhosts,
         List<TopicInfo> topics,
-        List<SubscriptionInfo> subscriptions) {
+        List<SubscriptionInfo> subscriptions,
+        List<String> draining) {
 
     public ClusterMetadata {
+        draining = draining == null ? List.of() : List.copyOf(draining);
         nodes = List.copyOf(nodes);
         vhosts = List.copyOf(vhosts);
         topics = List.copyOf(topics);
         subscriptions = List.copyOf(subscriptions);
+    }
+
+    public ClusterMetadata(long version, String controller, long controllerEpoch, List<NodeInfo> nodes, List<String> vhosts,
+            List<TopicInfo> topics, List<SubscriptionInfo> subscriptions) {
+        this(version, controller, controllerEpoch, nodes, vhosts, topics, subscriptions, List.of());
     }
 }

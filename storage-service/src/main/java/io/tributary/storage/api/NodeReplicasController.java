@@ -35,8 +35,9 @@ public class NodeReplicasController {
         this.props = props;
     }
 
-    /** One replica's progress. */
-    public record ReplicaReport(String vhost, String topic, int partition, int latestEpoch, long logEndOffset, long highWatermark) {
+    /** One replica's progress; {@code sizeBytes} is what its log holds on disk (a moving replica's bytes copied). */
+    public record ReplicaReport(String vhost, String topic, int partition, int latestEpoch, long logEndOffset, long highWatermark,
+            long logStartOffset, long sizeBytes) {
     }
 
     @GetMapping("/internal/replicas")
@@ -49,7 +50,8 @@ public class NodeReplicasController {
                     if (p.replicas().contains(props.nodeId())) {
                         Partition partition = registry.get(new PartitionId(t.vhost(), t.name(), t.id(), p.partition()));
                         out.add(new ReplicaReport(t.vhost(), t.name(), p.partition(), partition.latestEpoch(),
-                                partition.log().endOffset(), partition.highWatermark().value()));
+                                partition.log().endOffset(), partition.highWatermark().value(), partition.log().startOffset(),
+                                partition.log().sizeInBytes()));
                     }
                 }
             }

@@ -191,6 +191,24 @@ public final class PartitionLog implements AutoCloseable {
         log.info("{}: truncated to offset {}", dir, offset);
     }
 
+    /**
+     * Drops the whole log and starts it empty at {@code offset}: a new replica (or one whose log
+     * ends before its leader's start) takes up the leader's log where retention left it.
+     * Segments go newest first, so a crash midway leaves a shorter log that still starts where
+     * it did, and the follower simply asks again.
+     */
+    public synchronized void restartAt(long offset) {
+        while (!segments.isEmpty()) {
+            LogSegment gone = segments.pollLastEntry().getValue();
+            files.forget(gone.logFile());
+            gone.delete();
+        }
+        corruption = null;
+        active = LogSegment.create(dir, offset, config, files);
+        segments.put(offset, active);
+        log.info("{}: restarted empty at offset {}", dir, offset);
+    }
+
     /** Seals the active segment and starts a new one at the end offset. */
     private void roll() {
         LogSegment old = active;

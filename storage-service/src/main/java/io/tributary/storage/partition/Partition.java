@@ -220,6 +220,18 @@ public final class Partition implements AutoCloseable {
         }
     }
 
+    /**
+     * This replica's log ends before its leader's log starts (a new replica, after the leader's
+     * retention deleted the head): it drops what it has and starts empty at {@code leaderStart}.
+     */
+    public synchronized void restartAt(long leaderStart) {
+        log.restartAt(leaderStart);
+        epochs.clear();
+        idempotence.rebuild(log);
+        delays.truncated(0, log);
+        highWatermark.reset(leaderStart);
+    }
+
     /** A follower takes the leader's high watermark, never past its own log end. */
     public void followHighWatermark(long leaderHighWatermark) {
         highWatermark.advanceTo(Math.min(leaderHighWatermark, log.endOffset()));

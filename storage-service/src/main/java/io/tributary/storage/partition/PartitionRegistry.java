@@ -65,6 +65,26 @@ public class PartitionRegistry implements SmartLifecycle {
 
 
 
+    /**
+     * Closes the partition (if open) and deletes its files: this node no longer holds a replica
+     * of it. A {@link #get} at the same moment waits and then finds it empty.
+     */
+    public void discard(PartitionId id) {
+        Path dir = id.directory(dataDir);
+        open.compute(id, (k, p) -> {
+            if (p != null) {
+                p.close();
+            }
+            deleteRecursively(dir);
+            return null;
+        });
+    }
+
+    /** The data folder: {@code <vhost>/<topic>~<topicId>/<partition>} per partition (see {@link PartitionId}). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     /** The partitions open on this node now. */
     public Map<PartitionId, Partition> openPartitions() {
         return Map.copyOf(open);

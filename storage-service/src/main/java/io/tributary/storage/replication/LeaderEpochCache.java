@@ -117,6 +117,14 @@ public final class LeaderEpochCache {
         }
     }
 
+    /** The log was dropped whole: no epoch is known any more. */
+    public void clear() {
+        if (!entries.isEmpty()) {
+            entries.clear();
+            persist();
+        }
+    }
+
     private void persist() {
         StringBuilder b = new StringBuilder();
         entries.forEach(e -> b.append(e.epoch()).append(' ').append(e.startOffset()).append('\n'));

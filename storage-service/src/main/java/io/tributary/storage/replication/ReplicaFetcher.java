@@ -103,7 +103,8 @@ public class ReplicaFetcher implements SmartLifecycle {
         AtomicLong cursorVersion = new AtomicLong(-1);
         Mono<Partition> open = Mono.fromCallable(() -> registry.get(id)).subscribeOn(disk).cache();
         Mono<Void> truncate = open.flatMap(p -> truncateToLeader(id, placement, p));
-        Mono<Void> round = open.flatMap(p -> fetchOnce(id, placement, p, sync, cursorVersion));
+        CopyThrottle throttle = new CopyThrottle();
+        Mono<Void> round = open.flatMap(p -> fetchOnce(id, placement, p, sync, cursorVersion, throttle));
         return truncate.then(round.repeat().then())
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2))
                         .doBeforeRetry(s -> log.debug("following {} for {}: {}", placement.leader(), id, s.failure().toString())))
@@ -140,30 +141,60 @@ public class ReplicaFetcher implements SmartLifecycle {
                 .then();
     }
 
-    /** One long-poll fetch from the leader, appended; 416 (this log reaches past the leader's) truncates first. */
-    private Mono<Void> fetchOnce(PartitionId id, PartitionInfo placement, Partition p, boolean sync, AtomicLong cursorVersion) {
+    /**
+     * One long-poll fetch from the leader, appended; 416 (this log reaches past the leader's)
+     * truncates first. While this replica is being added by a move and is out of sync, fetches
+     * are smaller and paced to the move's copy rate ({@link CopyThrottle}).
+     */
+    private Mono<Void> fetchOnce(PartitionId id, PartitionInfo placement, Partition p, boolean sync, AtomicLong cursorVersion,
+            CopyThrottle throttle) {
+        long rate = copyRate(id);
+        int maxBytes = rate > 0 ? CopyThrottle.fetchBytes(rate, (int) props.maxFetchBytes().toBytes()) : (int) props.maxFetchBytes().toBytes();
         return Mono.defer(() -> {
             long offset = p.log().endOffset();
             return clients.forUrl(leaderUrl(placement)).get()
                     .uri(u -> u.path("/internal/partitions/{vhost}/{topic}/{partition}/replica")
                             .queryParam("offset", offset).queryParam("epoch", placement.leaderEpoch())
                             .queryParam("replica", props.nodeId()).queryParam("waitMs", props.replicaFetchWait().toMillis())
-                            .queryParam("stateVersion", cursorVersion.get())
+                            .queryParam("stateVersion", cursorVersion.get()).queryParam("maxBytes", maxBytes)
                             .build(id.vhost(), id.topic(), id.partition()))
                     .retrieve()
                     .toEntity(byte[].class)
                     .timeout(props.replicaFetchWait().plusSeconds(10));
         })
                 .publishOn(disk)
-                .flatMap(r -> apply(id, placement, p, r, sync, cursorVersion))
+                .flatMap(r -> apply(id, placement, p, r, sync, cursorVersion)
+                        .then(pace(throttle, r.getBody() == null ? 0 : r.getBody().length, rate)))
                 .onErrorResume(e -> e instanceof TributaryException t && t.type() == ProblemType.OFFSET_OUT_OF_RANGE,
                         e -> truncateToLeader(id, placement, p))
                 .onErrorResume(e -> LeaderCall.isRetriable(e), e -> metadata.refresh().then(Mono.error(e)));
     }
 
+    /** The copy rate this replica is held to now: its move's, while it is being added and out of sync; else 0 (none). */
+    private long copyRate(PartitionId id) {
+        PartitionInfo now = metadata.current().topic(id.vhost(), id.topic())
+                .filter(t -> t.id().equals(id.topicId()) && id.partition() < t.partitions())
+                .map(t -> t.partition(id.partition())).orElse(null);
+        if (now == null || !now.adding().contains(props.nodeId()) || now.isr().contains(props.nodeId())) {
+            return 0;
+        }
+        return now.copyBytesPerSecond();
+    }
+
+    private static Mono<Void> pace(CopyThrottle throttle, long bytes, long rate) {
+        long waitNanos = throttle.copied(bytes, rate, System.nanoTime());
+        return waitNanos <= 0 ? Mono.empty() : Mono.delay(Duration.ofNanos(waitNanos)).then();
+    }
+
     private Mono<Void> apply(PartitionId id, PartitionInfo placement, Partition p, ResponseEntity<byte[]> r, boolean sync,
             AtomicLong cursorVersion) {
         byte[] body = r.getBody() == null ? new byte[0] : r.getBody();
+        String leaderStart = r.getHeaders().getFirst("X-Log-Start-Offset");
+        if (leaderStart != null && Long.parseLong(leaderStart) > p.log().endOffset()) {
+            log.info("{}: this replica ends at {}, before its leader's log start {}: it starts over there", id, p.log().endOffset(),
+                    leaderStart);
+            p.restartAt(Long.parseLong(leaderStart));
+        }
         Mono<Void> appended = body.length == 0 ? Mono.empty() : p.appendReplicated(ByteBuffer.wrap(body), sync);
         return appended.then(Mono.fromRunnable(() -> {
             String hw = r.getHeaders().getFirst("X-High-Watermark");
