@@ -78,7 +78,9 @@ public final class TestCluster {
         java.util.Map<String, String> tuning = java.util.Map.of(
                 "TRIBUTARY_STORAGE_SEGMENT_BYTES", "64KB",
                 "TRIBUTARY_STORAGE_RETENTION_CHECK_INTERVAL", "1s",
-                "TRIBUTARY_ROUTING_APPEND_TIMEOUT", "2s");
+                "TRIBUTARY_ROUTING_APPEND_TIMEOUT", "2s",
+                // A move onto a node that died rolls back within a test.
+                "TRIBUTARY_COORDINATOR_REASSIGNMENT_ABANDON_AFTER", "10s");
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, jvm, tuning);
         long t0 = System.nanoTime();
         launcher.startAll(name -> !name.equals(SECOND_ROUTING) && !name.equals(SECOND_GATEWAY));

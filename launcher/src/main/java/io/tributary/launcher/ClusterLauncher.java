@@ -31,7 +31,7 @@ public final class ClusterLauncher implements AutoCloseable {
 
     private final Path repoRoot;
     private final Path home;
-    private final ClusterLayout layout;
+    private volatile ClusterLayout layout;
     private final List<String> jvmOptions;
     private final Map<String, String> extraEnv;
     private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
@@ -70,6 +70,13 @@ public final class ClusterLauncher implements AutoCloseable {
 
     public ClusterLayout layout() {
         return layout;
+    }
+
+    /** Adds one more storage node to the layout (see {@link ClusterLayout#withStorageNode}) and returns its name; not started. */
+    public synchronized String addStorageNode(int port) {
+        layout = layout.withStorageNode(port);
+        List<ServiceSpec> nodes = layout.storageNodes();
+        return nodes.get(nodes.size() - 1).name();
     }
 
     /**

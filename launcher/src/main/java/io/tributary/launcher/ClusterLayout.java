@@ -158,6 +158,24 @@ public final class ClusterLayout {
         return new ClusterLayout(host, more);
     }
 
+    /**
+     * This layout with one more storage node, {@code storage-<n+1>} on {@code port}, wired like
+     * the others (its own data folder beside theirs): what {@code bin/tributary add-node} starts.
+     */
+    public ClusterLayout withStorageNode(int port) {
+        List<ServiceSpec> nodes = storageNodes();
+        ServiceSpec template = nodes.get(0);
+        String name = STORAGE_PREFIX + (nodes.size() + 1);
+        Map<String, String> env = new LinkedHashMap<>(template.env());
+        env.put(SERVER_PORT, Integer.toString(port));
+        env.put(NODE_ID, name);
+        env.put(DATA_DIR, Path.of(template.env().get(DATA_DIR)).resolveSibling(name).toString());
+        env.put(ADVERTISED_URL, "http://" + host + ":" + port);
+        List<ServiceSpec> more = new ArrayList<>(services);
+        more.add(services.indexOf(nodes.get(nodes.size() - 1)) + 1, new ServiceSpec(name, template.module(), port, env));
+        return new ClusterLayout(host, more);
+    }
+
     /** This layout with one service's environment variable {@code name} set to {@code value} (tests use it). */
     public ClusterLayout withEnv(String service, String name, String value) {
         List<ServiceSpec> changed = new ArrayList<>();

@@ -49,6 +49,13 @@ public record ClusterSettings(String host, int gatewayPort, int storageNodes, St
         return s;
     }
 
+    /** These settings with one more storage node, saved (what {@code add-node} keeps for later starts). */
+    public ClusterSettings withOneMoreStorageNode(Path home) throws IOException {
+        ClusterSettings more = new ClusterSettings(host, gatewayPort, storageNodes + 1, redisUrl, redisPort, clusterToken, keyPrefix);
+        more.save(home.resolve("run").resolve(FILE));
+        return more;
+    }
+
     private void save(Path f) throws IOException {
         Properties p = new Properties();
         p.setProperty("host", host);

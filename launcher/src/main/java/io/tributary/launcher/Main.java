@@ -32,6 +32,7 @@ public final class Main {
         int code = switch (command) {
             case "up" -> up(repo, home, null);
             case "start" -> name == null ? usage() : up(repo, home, name);
+            case "add-node" -> addNode(repo, home);
             case "down" -> down(home);
             case "stop" -> name == null ? usage() : signal(home, name, false);
             case "kill" -> name == null ? usage() : signal(home, name, true);
@@ -42,7 +43,7 @@ public final class Main {
     }
 
     private static int usage() {
-        System.out.println("usage: bin/tributary up | down | status | start NAME | stop NAME | kill NAME");
+        System.out.println("usage: bin/tributary up | down | status | add-node | start NAME | stop NAME | kill NAME");
         return 2;
     }
 
@@ -115,6 +116,23 @@ public final class Main {
         System.out.println("  Logs        " + home.resolve("logs"));
         System.out.println("Stop it with: bin/tributary down");
         return 0;
+    }
+
+    /**
+     * Starts one more storage node (next id, next port, its own data folder) in the running
+     * cluster and keeps it in the settings, so later {@code up}s start it too. It registers with
+     * the controller and is a placement target at once; moving existing partitions onto it is a
+     * rebalance ({@code POST /api/v1/cluster/rebalance?dryRun=false}).
+     */
+    static int addNode(Path repo, Path home) throws IOException {
+        if (!Files.isRegularFile(home.resolve("run").resolve(ClusterSettings.FILE))) {
+            System.err.println("No cluster here yet: bin/tributary up starts one.");
+            return 1;
+        }
+        ClusterSettings settings = ClusterSettings.loadOrCreate(home, System::getenv).withOneMoreStorageNode(home);
+        String name = ClusterLayout.STORAGE_PREFIX + settings.storageNodes();
+        System.out.println("adding " + name);
+        return up(repo, home, name);
     }
 
     /** {@code stop NAME} (SIGTERM, then SIGKILL after 15 s) or {@code kill NAME} (SIGKILL, for drills). */

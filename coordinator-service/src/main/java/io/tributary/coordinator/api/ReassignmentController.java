@@ -31,7 +31,7 @@ import reactor.core.publisher.Mono;
  * GET    /internal/cluster/reassignments                          {"inProgress":[move + placement],"done":[move]}
  * POST   /internal/cluster/reassignments                          {"partitions":[...],"copyBytesPerSecond"} -> 202 {"moves":[...]}
  * DELETE /internal/cluster/reassignments/{vhost}/{topic}/{p}      roll one move back -> the finished move
- * POST   /internal/cluster/rebalance?dryRun=true|false            the plan (and, applied, the moves begun: 202)
+ * POST   /internal/cluster/rebalance?dryRun=true|false[&vhost=&topic=]  the plan (and, applied, the moves begun: 202)
  * POST   /internal/cluster/nodes/{node}/drain                     -> 202 {"node","moves","replicasHeld"}
  * </pre>
  */
@@ -101,9 +101,10 @@ public class ReassignmentController {
 
     @PostMapping("/rebalance")
     public Mono<ResponseEntity<Rebalancer.Plan>> rebalance(@RequestParam(defaultValue = "true") boolean dryRun,
-            @RequestParam(required = false) Long copyBytesPerSecond) {
+            @RequestParam(required = false) Long copyBytesPerSecond, @RequestParam(required = false) String vhost,
+            @RequestParam(required = false) String topic) {
         return offload.call(() -> {
-            Rebalancer.Plan plan = rebalancer.rebalance(dryRun, copyBytesPerSecond);
+            Rebalancer.Plan plan = rebalancer.rebalance(dryRun, copyBytesPerSecond, vhost, topic);
             return ResponseEntity.status(dryRun ? HttpStatus.OK : HttpStatus.ACCEPTED).body(plan);
         });
     }

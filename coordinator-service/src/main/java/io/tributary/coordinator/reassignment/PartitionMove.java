@@ -58,9 +58,15 @@ public final class PartitionMove {
         return settle(p, p.targetReplicas(), live, true);
     }
 
-    /** The original placement back, or null when no original replica is in sync and live to lead it. */
-    public static Outcome rollBack(PartitionInfo p, Set<String> live) {
-        return settle(p, p.originalReplicas(), live, false);
+    /**
+     * The original placement back, in its original order ({@code from}, the move's record; the
+     * union in the placement keeps only the set), or null when no original replica is in sync
+     * and live to lead it.
+     */
+    public static Outcome rollBack(PartitionInfo p, List<String> from, Set<String> live) {
+        List<String> original = p.originalReplicas();
+        boolean sameSet = from != null && from.size() == original.size() && from.containsAll(original);
+        return settle(p, sameSet ? from : original, live, false);
     }
 
     private static Outcome settle(PartitionInfo p, List<String> replicas, Set<String> live, boolean preferFirst) {

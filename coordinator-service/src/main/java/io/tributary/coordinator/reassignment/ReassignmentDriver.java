@@ -92,7 +92,7 @@ public class ReassignmentDriver {
             long since = awaySince.computeIfAbsent(node, n -> now);
             if (now - since >= props.reassignment().abandonAfter().toMillis()) {
                 String why = node + " was not live for " + props.reassignment().abandonAfter().toSeconds() + " s";
-                MoveRecord back = reassignments.finish(t, p, PartitionMove.rollBack(p, up), MoveRecord.ROLLED_BACK, why);
+                MoveRecord back = reassignments.finish(t, p, PartitionMove.rollBack(p, reassignments.startedFrom(t, p), up), MoveRecord.ROLLED_BACK, why);
                 if (back == null) {
                     log.warn("move of {}/{}/{} cannot roll back ({}): no original replica is in sync and live", vhost, topic,
                             partition, why);

@@ -141,7 +141,7 @@ public class Reassignments {
             if (!p.isMoving()) {
                 throw TributaryException.conflict(vhost + "/" + topic + "/" + partition + " is not moving");
             }
-            MoveRecord done = finish(t, p, PartitionMove.rollBack(p, liveIds()), MoveRecord.ROLLED_BACK, "cancelled");
+            MoveRecord done = finish(t, p, PartitionMove.rollBack(p, startedFrom(t, p), liveIds()), MoveRecord.ROLLED_BACK, "cancelled");
             if (done == null) {
                 throw TributaryException.conflict("no original replica of " + vhost + "/" + topic + "/" + partition
                         + " is in sync and live to lead it: the move cannot be rolled back now");
@@ -161,15 +161,24 @@ public class Reassignments {
         int epoch = outcome.leaderMoves() ? leadership.nextEpoch(t, p) : p.leaderEpoch();
         PartitionInfo next = outcome.applyTo(p, epoch);
         String key = t.vhost() + "/" + t.name() + "/" + p.partition();
-        MoveRecord record = store.moves().stream().filter(m -> m.inProgress() && m.partitionKey().equals(key))
-                .reduce((a, b) -> b)
-                .orElse(MoveRecord.started(t.vhost(), t.name(), p.partition(), p.originalReplicas(), p.targetReplicas(), "unknown",
-                        p.copyBytesPerSecond(), System.currentTimeMillis()))
-                .finished(state, reason, System.currentTimeMillis());
+        MoveRecord record = current(t, p).finished(state, reason, System.currentTimeMillis());
         store.putPlacement(List.of(t.withPartition(next)), List.of(record), oldHistory());
         log.info("move of {} {}{}: replicas {}, leader {} in epoch {}", key, state, reason == null ? "" : " (" + reason + ")",
                 next.replicas(), next.leader(), next.leaderEpoch());
         return record;
+    }
+
+    /** The record of the move in progress on {@code p} (one made up if it was lost). */
+    private MoveRecord current(TopicInfo t, PartitionInfo p) {
+        String key = t.vhost() + "/" + t.name() + "/" + p.partition();
+        return store.moves().stream().filter(m -> m.inProgress() && m.partitionKey().equals(key)).reduce((a, b) -> b)
+                .orElse(MoveRecord.started(t.vhost(), t.name(), p.partition(), p.originalReplicas(), p.targetReplicas(), "unknown",
+                        p.copyBytesPerSecond(), System.currentTimeMillis()));
+    }
+
+    /** The replica list {@code p} had when its move began, in its order. */
+    List<String> startedFrom(TopicInfo t, PartitionInfo p) {
+        return current(t, p).from();
     }
 
     /** Finished records past the newest {@code history} ones, to forget. */

@@ -17,7 +17,8 @@ import org.springframework.stereotype.Service;
  * {@code POST /api/v1/cluster/rebalance?dryRun=}: plans (see {@link RebalancePlanner}) replica
  * lists that spread replicas and preferred leaders evenly over the live, non-draining nodes,
  * shows the plan with the per-node counts before and after, and with {@code dryRun=false}
- * starts it as one reassignment. A move that only reorders a list copies nothing: it completes
+ * starts it as one reassignment. It may be scoped to a vhost or one topic: only those
+ * partitions are counted and moved. A move that only reorders a list copies nothing: it completes
  * at once and hands leadership to the new first replica.
  */
 @Service
@@ -39,7 +40,14 @@ public class Rebalancer {
             Map<String, Integer> leadersBefore, Map<String, Integer> leadersAfter, List<MoveRecord> started) {
     }
 
-    public Plan rebalance(boolean dryRun, Long copyBytesPerSecond) {
+    /**
+     * @param vhost with {@code topic}, the scope: only these partitions are counted and moved
+     *     (null: every topic), as Kafka's reassignment tool plans for a list of topics
+     */
+    public Plan rebalance(boolean dryRun, Long copyBytesPerSecond, String vhost, String topic) {
+        if (topic != null && vhost == null) {
+            throw io.tributary.protocol.problem.TributaryException.invalidArgument("a rebalance scoped to a topic names its vhost too");
+        }
         Set<String> nodes = new TreeSet<>(reassignments.liveIds());
         nodes.removeAll(store.draining());
         List<String> targets = List.copyOf(nodes);
@@ -47,6 +55,9 @@ public class Rebalancer {
         Map<String, MoveRequest.Target> refs = new TreeMap<>();
         Set<String> fixed = new HashSet<>();
         for (TopicInfo t : store.topics()) {
+            if ((vhost != null && !t.vhost().equals(vhost)) || (topic != null && !t.name().equals(topic))) {
+                continue;
+            }
             for (PartitionInfo p : t.assignments()) {
                 String key = t.key() + "/" + p.partition();
                 placements.put(key, p.targetReplicas());

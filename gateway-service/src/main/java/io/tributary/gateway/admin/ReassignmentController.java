@@ -145,14 +145,17 @@ public class ReassignmentController {
 
     @PostMapping("/api/v1/cluster/rebalance")
     @Operation(summary = "Plan (dryRun=true, the default) or plan and start (dryRun=false) moves that spread replicas and "
-            + "preferred leaders evenly over the live nodes with as few copies as possible")
+            + "preferred leaders evenly over the live nodes with as few copies as possible; vhost (and topic) scope it")
     public Mono<ResponseEntity<JsonNode>> rebalance(@RequestParam(required = false) String dryRun,
-            @RequestParam(required = false) Long copyBytesPerSecond) {
+            @RequestParam(required = false) Long copyBytesPerSecond, @RequestParam(required = false) String vhost,
+            @RequestParam(required = false) String topic) {
+        String scope = (vhost == null ? "" : "&vhost=" + Names.require("vhost", vhost))
+                + (topic == null ? "" : "&topic=" + Names.require("topic", topic));
         boolean dry = dryRun == null || dryRun.equals("true");
         if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
             throw TributaryException.invalidArgument("dryRun must be true or false, not '" + dryRun + "'");
         }
-        return coordinator.cluster(HttpMethod.POST, "/rebalance?dryRun=" + dry + rate(copyBytesPerSecond), null);
+        return coordinator.cluster(HttpMethod.POST, "/rebalance?dryRun=" + dry + rate(copyBytesPerSecond) + scope, null);
     }
 
     @PostMapping("/api/v1/cluster/nodes/{node}/drain")
