@@ -30,8 +30,9 @@ public final class Bench {
             case "replication" -> new ReplicationBench(data.resolve("replication"), quick).run();
             case "consumption" -> new ConsumptionBench(data.resolve("consumption"), quick).run();
             case "delayed" -> new DelayBench(data.resolve("delayed"), quick).run();
+            case "move" -> new MoveBench(data.resolve("move"), quick).run();
             default -> {
-                System.out.println("usage: bench/run storage-engine|routing|replication|consumption|delayed [quick]");
+                System.out.println("usage: bench/run storage-engine|routing|replication|consumption|delayed|move [quick]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }

@@ -28,8 +28,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The cluster at a glance: the active controller and its epoch; each live storage node with
- * the time left on its lease and what it leads and holds; per partition the leader, leader
- * epoch, replicas, in-sync set, high watermark and each replica's log end offset; and the
+ * the time left on its lease, what it leads and holds and whether it is being drained; per
+ * partition the leader, leader epoch, replicas (with the ones being added and removed while it
+ * moves), in-sync set, high watermark and each replica's log end offset; and the
  * counts of under-replicated (in-sync set smaller than the replica set) and offline (no live
  * leader) partitions.
  */
@@ -93,6 +94,7 @@ public class ClusterController {
             node.put("leaseExpiresInMs", leases.get(n.id()));
             node.put("partitionsLed", led.getOrDefault(n.id(), 0));
             node.put("replicasHeld", held.getOrDefault(n.id(), 0));
+            node.put("draining", m.draining().contains(n.id()));
             nodes.add(node);
         }
         Map<String, Object> result = new LinkedHashMap<>();
@@ -115,6 +117,10 @@ public class ClusterController {
         v.put("leaderEpoch", p.leaderEpoch());
         v.put("replicas", p.replicas());
         v.put("isr", p.isr());
+        if (p.isMoving()) {
+            v.put("adding", p.adding());
+            v.put("removing", p.removing());
+        }
         ReplicaProgress.Report leader = p.leader() == null ? null : replicas.get(p.leader());
         v.put("highWatermark", leader == null ? null : leader.highWatermark());
         Map<String, Long> logEnds = new TreeMap<>();

@@ -1,6 +1,10 @@
 package io.tributary.gateway.admin;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.tributary.gateway.openapi.ApiExamples;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.gateway.cluster.CoordinatorClient;
 import io.tributary.gateway.cluster.ReplicaProgress;
@@ -48,7 +52,9 @@ public class ReassignmentController {
     }
 
     @GetMapping("/api/v1/cluster/reassignments")
-    @Operation(summary = "Partition moves in progress (phase, bytes copied per new replica) and done (completed or rolled back)")
+    @Operation(summary = "Partition moves in progress (phase, bytes copied per new replica) and done (completed or rolled back)",
+            responses = @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
+                    examples = @ExampleObject(value = ApiExamples.REASSIGNMENTS))))
     public Mono<JsonNode> list() {
         return coordinator.cluster(HttpMethod.GET, "/reassignments", null)
                 .flatMap(r -> metadata.refresh().flatMap(progress::of).map(reports -> withProgress(r.getBody(), reports)));
@@ -85,7 +91,16 @@ public class ReassignmentController {
     @PostMapping("/api/v1/cluster/reassignments")
     @Operation(summary = "Move partitions: {\"partitions\":[{\"vhost\",\"topic\",\"partition\",\"replicas\":[...]}], "
             + "\"copyBytesPerSecond\"} -> 202. New replicas copy the log (capped at copyBytesPerSecond each while out of sync; "
-            + "0 = no cap), then the old ones leave and the first target replica leads.")
+            + "0 = no cap), then the old ones leave and the first target replica leads.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
+                    examples = @ExampleObject(value = ApiExamples.REASSIGNMENT))),
+            responses = {
+                    @ApiResponse(responseCode = "202", content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(value = ApiExamples.MOVES_STARTED))),
+                    @ApiResponse(responseCode = "400", description = "Unknown or dead node, a node twice, too few replicas",
+                            content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "409", description = "The partition is already moving",
+                            content = @Content(mediaType = "application/problem+json"))})
     public Mono<ResponseEntity<JsonNode>> start(@RequestBody(required = false) JsonNode body) {
         return coordinator.cluster(HttpMethod.POST, "/reassignments", request(body));
     }
@@ -136,7 +151,9 @@ public class ReassignmentController {
     }
 
     @DeleteMapping("/api/v1/cluster/reassignments/{vhost}/{topic}/{partition}")
-    @Operation(summary = "Cancel one partition's move: it rolls back to its original replicas")
+    @Operation(summary = "Cancel one partition's move: it rolls back to its original replicas",
+            responses = @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
+                    examples = @ExampleObject(value = ApiExamples.MOVE))))
     public Mono<ResponseEntity<JsonNode>> cancel(@PathVariable String vhost, @PathVariable String topic, @PathVariable int partition) {
         Names.require("vhost", vhost);
         Names.require("topic", topic);
@@ -145,7 +162,9 @@ public class ReassignmentController {
 
     @PostMapping("/api/v1/cluster/rebalance")
     @Operation(summary = "Plan (dryRun=true, the default) or plan and start (dryRun=false) moves that spread replicas and "
-            + "preferred leaders evenly over the live nodes with as few copies as possible; vhost (and topic) scope it")
+            + "preferred leaders evenly over the live nodes with as few copies as possible; vhost (and topic) scope it",
+            responses = @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
+                    examples = @ExampleObject(value = ApiExamples.REBALANCE_PLAN))))
     public Mono<ResponseEntity<JsonNode>> rebalance(@RequestParam(required = false) String dryRun,
             @RequestParam(required = false) Long copyBytesPerSecond, @RequestParam(required = false) String vhost,
             @RequestParam(required = false) String topic) {
@@ -159,7 +178,12 @@ public class ReassignmentController {
     }
 
     @PostMapping("/api/v1/cluster/nodes/{node}/drain")
-    @Operation(summary = "Move every replica off a storage node (202); it then holds nothing and can be stopped")
+    @Operation(summary = "Move every replica off a storage node (202); it then holds nothing and can be stopped",
+            responses = {
+                    @ApiResponse(responseCode = "202", content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(value = ApiExamples.DRAIN))),
+                    @ApiResponse(responseCode = "409", description = "Too few nodes would remain for a topic's replication factor",
+                            content = @Content(mediaType = "application/problem+json"))})
     public Mono<ResponseEntity<JsonNode>> drain(@PathVariable String node, @RequestParam(required = false) Long copyBytesPerSecond) {
         if (!node.matches("[A-Za-z0-9._-]{1,64}")) {
             throw TributaryException.invalidArgument("'" + node + "' is not a storage node id");

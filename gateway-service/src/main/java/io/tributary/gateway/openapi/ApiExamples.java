@@ -61,6 +61,27 @@ public final class ApiExamples {
                "replicas":["storage-1","storage-2","storage-3"],"isr":["storage-1","storage-2","storage-3"],"highWatermark":42,
                "replicaLogEndOffsets":{"storage-1":42,"storage-2":42,"storage-3":42}}]}""";
 
+    public static final String REASSIGNMENT = """
+            {"partitions":[{"vhost":"default","topic":"orders","partition":0,"replicas":["storage-4","storage-2","storage-3"]}],
+             "copyBytesPerSecond":20971520}""";
+    public static final String MOVE = """
+            {"id":"default/orders/0@1795670000000","vhost":"default","topic":"orders","partition":0,
+             "from":["storage-1","storage-2","storage-3"],"to":["storage-4","storage-2","storage-3"],"state":"copying","reason":null,
+             "cause":"request","copyBytesPerSecond":20971520,"startedAt":1795670000000,"finishedAt":null}""";
+    public static final String MOVES_STARTED = "{\"moves\":[" + MOVE + "]}";
+    public static final String REASSIGNMENTS = "{\"inProgress\":[{\"move\":" + MOVE + """
+            ,"leader":"storage-1","isr":["storage-1","storage-2","storage-3"],"adding":["storage-4"],"removing":["storage-1"],
+             "copied":{"storage-4":{"inSync":false,"bytesCopied":52428800,"logEndOffset":51200,"offsetsBehind":48800}},
+             "leaderBytes":104857600,"phase":"copying"}],"done":[]}""";
+    public static final String REBALANCE_PLAN = """
+            {"dryRun":true,"moves":[{"vhost":"default","topic":"orders","partition":0,"from":["storage-1","storage-2","storage-3"],
+              "to":["storage-4","storage-2","storage-3"],"copies":1}],
+             "replicasBefore":{"storage-1":6,"storage-2":6,"storage-3":6,"storage-4":0},
+             "replicasAfter":{"storage-1":5,"storage-2":5,"storage-3":4,"storage-4":4},
+             "leadersBefore":{"storage-1":2,"storage-2":2,"storage-3":2,"storage-4":0},
+             "leadersAfter":{"storage-1":2,"storage-2":2,"storage-3":1,"storage-4":1},"started":[]}""";
+    public static final String DRAIN = "{\"node\":\"storage-4\",\"moves\":[" + MOVE + "],\"replicasHeld\":4}";
+
     public static final String EXCHANGE_SPEC = """
             {"type":"topic","alternateExchange":"unrouted"}""";
     public static final String EXCHANGE_INFO = """
