@@ -21,13 +21,20 @@ import tools.jackson.databind.JsonNode;
  */
 class ReadmeWalkthroughClusterTest {
 
-    /** One section of the README (from its heading to the next {@code ## } heading), and what its code blocks hold. */
+    /** One section of the README (from its heading to the next heading of its level or above), and what its code blocks hold. */
     record ReadmeSection(String text) {
         static ReadmeSection of(String heading) throws java.io.IOException {
             String readme = Files.readString(TestCluster.repoRoot().resolve("README.md"));
             int start = readme.indexOf(heading);
             assertThat(start).as("README has %s", heading).isPositive();
-            return new ReadmeSection(readme.substring(start, readme.indexOf("\n## ", start + heading.length())));
+            // Up to the next heading of the same level or above ("### x" ends at "### " or "## ").
+            String level = heading.substring(0, heading.indexOf(' ') + 1);
+            int end = readme.length();
+            for (String h = level; h.length() >= 3; h = h.substring(1)) {
+                int next = readme.indexOf("\n" + h, start + heading.length());
+                end = next < 0 ? end : Math.min(end, next);
+            }
+            return new ReadmeSection(readme.substring(start, end));
         }
 
         /** The commands of its bash blocks, each starting with one of {@code starts} (continuation lines kept). */
