@@ -69,9 +69,13 @@ public class PartitionRegistry implements SmartLifecycle {
      * Closes the partition (if open) and deletes its files: this node no longer holds a replica
      * of it. A {@link #get} at the same moment waits and then finds it empty.
      */
-    public void discard(PartitionId id) {
+    public void discard(PartitionId id, java.util.function.BooleanSupplier stillUnassigned) {
         Path dir = id.directory(dataDir);
         open.compute(id, (k, p) -> {
+            // Checked again under the map's lock: a move may have named this node again meanwhile.
+            if (!stillUnassigned.getAsBoolean()) {
+                return p;
+            }
             if (p != null) {
                 p.close();
             }

@@ -58,13 +58,19 @@ public class ReplicaRemoval implements SmartLifecycle {
                 long since = unassignedSince.computeIfAbsent(id, k -> now);
                 if (now - since >= props.removedReplicaGrace().toMillis()) {
                     log.info("{} holds no replica of {} any more: deleting its files", props.nodeId(), id);
-                    registry.discard(id);
+                    registry.discard(id, () -> !assigned(metadata.current(), id));
                     unassignedSince.remove(id);
                 }
             }
         } catch (IOException | RuntimeException e) {
             log.warn("removed-replica check failed: {}", e.toString());
         }
+    }
+
+    /** Whether the metadata {@code m} names this node as a replica of {@code id} (or does not know its topic). */
+    private boolean assigned(MetadataSnapshot m, PartitionId id) {
+        Optional<TopicInfo> t = m.topic(id.vhost(), id.topic()).filter(x -> x.id().equals(id.topicId()));
+        return t.isEmpty() || (id.partition() < t.get().partitions() && t.get().partition(id.partition()).replicas().contains(props.nodeId()));
     }
 
     /** Partition folders of known topics that this node holds no replica of. */
