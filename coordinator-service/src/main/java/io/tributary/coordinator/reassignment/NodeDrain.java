@@ -71,9 +71,7 @@ public class NodeDrain {
                     continue;
                 }
                 List<String> replicas = new ArrayList<>(p.replicas());
-                String to = load.entrySet().stream().filter(e -> !replicas.contains(e.getKey()))
-                        .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                        .map(Map.Entry::getKey).orElse(null);
+                String to = RebalancePlanner.emptiest(load, replicas);
                 if (to == null) {
                     throw TributaryException.conflict("draining " + node + " leaves " + eligible.size() + " nodes " + eligible
                             + ", too few for topic " + t.key() + " with replication factor " + t.replicationFactor());

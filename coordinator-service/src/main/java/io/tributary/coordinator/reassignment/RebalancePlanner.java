@@ -80,7 +80,8 @@ public final class RebalancePlanner {
         }
     }
 
-    private static String emptiest(Map<String, Integer> counts, List<String> excluded) {
+    /** The node with the fewest replicas in {@code counts} outside {@code excluded} (ties by id), or null. */
+    static String emptiest(Map<String, Integer> counts, List<String> excluded) {
         return counts.entrySet().stream().filter(c -> !excluded.contains(c.getKey()))
                 .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
                 .map(Map.Entry::getKey).orElse(null);

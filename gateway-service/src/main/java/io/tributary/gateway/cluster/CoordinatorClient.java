@@ -93,14 +93,14 @@ public class CoordinatorClient {
 
     /**
      * A cluster operation of the controller ({@code /internal/cluster/...}: moves, rebalance,
-     * drain), its answer relayed as it is; a metadata change it made is waited for, as for
-     * every change.
+     * drain), its answer relayed as it is; after a change (anything but a GET) this gateway's
+     * metadata is refreshed, so the client's next request sees it.
      */
     public Mono<ResponseEntity<JsonNode>> cluster(HttpMethod method, String path, Object body) {
         return call(c -> {
             WebClient.RequestBodySpec spec = c.method(method).uri("/internal/cluster" + path);
             return (body == null ? spec : spec.bodyValue(body)).retrieve().toEntity(JsonNode.class);
-        }).flatMap(r -> metadata.refresh().thenReturn(r));
+        }).flatMap(r -> method == HttpMethod.GET ? Mono.just(r) : metadata.refresh().thenReturn(r));
     }
 
     private <T> Mono<Change<T>> change(Function<WebClient, Mono<ResponseEntity<T>>> request) {

@@ -21,7 +21,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Deletes the files of partitions moved off this node. Every second it walks the data folder;
+ * Deletes the files of partitions moved off this node. Every second (when the metadata changed,
+ * or a deletion is pending) it walks the data folder;
  * a partition whose topic the metadata knows (same topic id) but whose replica list no longer
  * names this node is deleted once it has been seen so for {@code removed-replica-grace}. Only
  * partitions of topics the metadata holds are touched: a folder of an unknown topic is left
@@ -37,6 +38,8 @@ public class ReplicaRemoval implements SmartLifecycle {
     private final MetadataWatcher metadata;
     private final StorageProperties props;
     private final Map<PartitionId, Long> unassignedSince = new HashMap<>();
+    /** The metadata version of the last walk: an unchanged version with nothing pending needs no new one. */
+    private long walkedVersion = -1;
     private ScheduledExecutorService timer;
 
     public ReplicaRemoval(PartitionRegistry registry, MetadataWatcher metadata, StorageProperties props) {
@@ -51,6 +54,10 @@ public class ReplicaRemoval implements SmartLifecycle {
         }
         try {
             MetadataSnapshot m = metadata.current();
+            if (m.version() == walkedVersion && unassignedSince.isEmpty()) {
+                return;
+            }
+            walkedVersion = m.version();
             long now = System.currentTimeMillis();
             List<PartitionId> unassigned = unassigned(m);
             unassignedSince.keySet().retainAll(unassigned);
