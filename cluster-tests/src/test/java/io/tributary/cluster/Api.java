@@ -17,11 +17,42 @@ public final class Api {
     public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final String key;
+    private final HttpClient http;
 
-    Api(String base) {
+    /** {@code key}: the bearer credential every request carries (an API key or a JWT), or null for none. */
+    Api(String base, String key) {
+        this(base, key, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    private Api(String base, String key, HttpClient http) {
         this.base = base;
+        this.key = key;
+        this.http = http;
+    }
+
+    /** The same gateway with another credential (null: anonymous). */
+    public Api as(String credential) {
+        return new Api(base, credential, http);
+    }
+
+    /** The same credential against another gateway. */
+    public Api at(String otherBase) {
+        return new Api(otherBase, key, http);
+    }
+
+    public String key() {
+        return key;
+    }
+
+    /** {@code b} with this client's Authorization header, for requests built by hand. */
+    public HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        return key == null ? b : b.header("Authorization", "Bearer " + key);
+    }
+
+    /** The Authorization header line for a raw HTTP/1.1 request ({@link RawHttp}), or "" for none. */
+    public String authorizationLine() {
+        return key == null ? "" : "Authorization: Bearer " + key + "\r\n";
     }
 
     public String base() {
@@ -75,7 +106,7 @@ public final class Api {
 
     private Response send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse<String> r = http.send(authorized(request).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Response(r.statusCode(), r.headers().map(), r.body());
         } catch (IOException e) {

@@ -61,7 +61,7 @@ class ConsumerCommitClusterTest {
         s.setReceiveBufferSize(4096);
         s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), base.getPort()));
         OutputStream out = s.getOutputStream();
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + api.authorizationLine() + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = s.getInputStream();
         byte[] head = new byte[512];
@@ -144,7 +144,7 @@ class ConsumerCommitClusterTest {
         String topic = "sse-idle";
         api.topicWithSubscription(topic, 1, "idle");
         long t0 = System.nanoTime();
-        HttpResponse<InputStream> r = api.http().send(HttpRequest.newBuilder(api.uri(V + "/topics/" + topic + "/subscriptions/idle/events"))
+        HttpResponse<InputStream> r = api.http().send(api.authorized(HttpRequest.newBuilder(api.uri(V + "/topics/" + topic + "/subscriptions/idle/events")))
                 .header("accept", "text/event-stream").timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         long headersMs = (System.nanoTime() - t0) / 1_000_000;
         try (InputStream in = r.body()) {

@@ -249,7 +249,7 @@ class ExchangeClusterTest {
     void concurrentPublishesToOnePartitionTravelAsFewerBatches() throws Exception {
         api.topicWithSubscription("linger", 1, null);
         String routingMetrics = "http://127.0.0.1:" + cluster.layout().service(ClusterLayout.ROUTING).port() + "/actuator/metrics/";
-        Api routing = new Api("http://127.0.0.1:" + cluster.layout().service(ClusterLayout.ROUTING).port());
+        Api routing = new Api("http://127.0.0.1:" + cluster.layout().service(ClusterLayout.ROUTING).port(), null);
         double requestsBefore = metric(routing, "tributary.routing.requests");
         double batchesBefore = metric(routing, "tributary.routing.batches");
         List<CompletableFuture<Api.Response>> calls = new ArrayList<>();

@@ -94,7 +94,7 @@ class FailureClusterTest {
         for (int p : paused) {
             assertThat(publishTo(p).status()).isEqualTo(200);
         }
-        Api routing = new Api("http://127.0.0.1:" + cluster.layout().service(ClusterLayout.ROUTING).port());
+        Api routing = new Api("http://127.0.0.1:" + cluster.layout().service(ClusterLayout.ROUTING).port(), null);
         signal(node, "STOP");
         long slowest = 0;
         long fastest = Long.MAX_VALUE;

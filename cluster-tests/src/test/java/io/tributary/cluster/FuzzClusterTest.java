@@ -110,9 +110,9 @@ class FuzzClusterTest {
     static void check(String method, String path, String contentType, byte[] body, List<String> failures) throws Exception {
         HttpRequest.Builder b;
         try {
-            b = HttpRequest.newBuilder(URI.create(api.base() + path)).timeout(Duration.ofSeconds(30));
+            b = api.authorized(HttpRequest.newBuilder(URI.create(api.base() + path))).timeout(Duration.ofSeconds(30));
         } catch (IllegalArgumentException notAUri) {
-            RawHttp.Response raw = RawHttp.send(api.base(), method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+            RawHttp.Response raw = RawHttp.send(api.base(), method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n" + api.authorizationLine() + "Content-Length: "
                     + body.length + "\r\n\r\n" + new String(body, StandardCharsets.ISO_8859_1));
             judge(method + " " + path, raw.status(), raw.header("content-type"), raw.body(), failures);
             return;

@@ -183,7 +183,7 @@ class HardeningClusterTest {
 
     /** An SSE request that is refused answers at once: the status and problem of its first response. */
     static Api.Response sse(String sub, String token) throws Exception {
-        var r = api.http().send(java.net.http.HttpRequest.newBuilder(api.uri(V + "/topics/hard-resume/subscriptions/" + sub + "/events"))
+        var r = api.http().send(api.authorized(java.net.http.HttpRequest.newBuilder(api.uri(V + "/topics/hard-resume/subscriptions/" + sub + "/events")))
                 .header("Last-Event-ID", token).timeout(Duration.ofSeconds(30)).GET().build(),
                 java.net.http.HttpResponse.BodyHandlers.ofInputStream());
         try (var in = r.body()) {
@@ -235,7 +235,7 @@ class HardeningClusterTest {
 
     @Test
     void item11ErrorsBelowTheApplicationStillGetAProblemBody() {
-        String host = "Host: localhost\r\n";
+        String host = "Host: localhost\r\n" + api.authorizationLine();
         Map<String, Integer> requests = Map.of(
                 "GET " + V + "/topics/%zz HTTP/1.1\r\n" + host + "\r\n", 400,
                 "POST " + MESSAGES + " HTTP/1.1\r\n" + host + "Content-Type: application/json\r\nContent-Length: 13\r\n"

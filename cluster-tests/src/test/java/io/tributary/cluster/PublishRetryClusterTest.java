@@ -48,7 +48,7 @@ class PublishRetryClusterTest {
 
     static Api.Response publish(String topic, String body, String idempotencyKey) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.base() + V + "/topics/" + topic + "/messages"))
+            HttpRequest.Builder b = api.authorized(HttpRequest.newBuilder(URI.create(api.base() + V + "/topics/" + topic + "/messages")))
                     .header("content-type", "application/json").timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofString(body));
             if (idempotencyKey != null) {

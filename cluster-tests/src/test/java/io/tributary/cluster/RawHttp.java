@@ -89,6 +89,7 @@ final class RawHttp {
             byte[] nonce = new byte[16];
             new SecureRandom().nextBytes(nonce);
             String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Authorization: Bearer " + TestCluster.ADMIN_KEY + "\r\n"
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             in = socket.getInputStream();

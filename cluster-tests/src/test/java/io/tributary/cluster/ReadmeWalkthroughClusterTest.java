@@ -96,7 +96,19 @@ class ReadmeWalkthroughClusterTest {
             return new Curl(method, url, headers, body, stream);
         }
 
-        /** Splits like a POSIX shell for what the README uses: single quotes and backslash-newline. */
+        /** The credential of its Authorization header, or null: the gateway then answers 401. */
+        String bearer() {
+            return headers.stream().filter(h -> h[0].equalsIgnoreCase("Authorization") && h[1].startsWith("Bearer "))
+                    .map(h -> h[1].substring("Bearer ".length())).findFirst().orElse(null);
+        }
+
+        /** What the README's commands read the admin key with; the shell would run it, this test substitutes the key. */
+        static final String ADMIN_KEY_COMMAND = "$(cat .tributary/admin.key)";
+
+        /**
+         * Splits like a POSIX shell for what the README uses: single quotes, double quotes (in
+         * which only {@link #ADMIN_KEY_COMMAND} is expanded) and backslash-newline.
+         */
         static List<String> shellWords(String s) {
             List<String> words = new ArrayList<>();
             StringBuilder cur = null;
@@ -106,6 +118,13 @@ class ReadmeWalkthroughClusterTest {
                     int end = s.indexOf('\'', i + 1);
                     cur = cur == null ? new StringBuilder() : cur;
                     cur.append(s, i + 1, end);
+                    i = end;
+                } else if (c == '"') {
+                    int end = s.indexOf('"', i + 1);
+                    cur = cur == null ? new StringBuilder() : cur;
+                    String quoted = s.substring(i + 1, end).replace(ADMIN_KEY_COMMAND, TestCluster.ADMIN_KEY);
+                    assertThat(quoted).as("a shell expansion this test does not make").doesNotContain("$");
+                    cur.append(quoted);
                     i = end;
                 } else if (c == '\\' && i + 1 < s.length() && s.charAt(i + 1) == '\n') {
                     i++;
@@ -143,7 +162,7 @@ class ReadmeWalkthroughClusterTest {
             Curl curl = Curl.parse(command);
             URI uri = URI.create(("http://" + curl.url()).replace("http://localhost:8080", gateway));
             if (curl.stream()) {
-                try (SseClient sse = SseClient.open(cluster.api().http(), uri, null)) {
+                try (SseClient sse = SseClient.open(cluster.api().http(), uri, null, curl.bearer())) {
                     events = sse.take(3, Duration.ofSeconds(30));
                 }
                 continue;

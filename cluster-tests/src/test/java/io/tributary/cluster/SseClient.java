@@ -34,7 +34,15 @@ final class SseClient implements AutoCloseable {
     }
 
     static SseClient open(HttpClient http, URI uri, String lastEventId) throws IOException, InterruptedException {
+        return open(http, uri, lastEventId, TestCluster.ADMIN_KEY);
+    }
+
+    /** {@code credential}: the bearer credential (the admin key elsewhere), null for none. */
+    static SseClient open(HttpClient http, URI uri, String lastEventId, String credential) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("accept", "text/event-stream").GET();
+        if (credential != null) {
+            b.header("Authorization", "Bearer " + credential);
+        }
         if (lastEventId != null) {
             b.header("Last-Event-ID", lastEventId);
         }

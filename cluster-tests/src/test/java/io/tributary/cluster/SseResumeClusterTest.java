@@ -56,7 +56,7 @@ class SseResumeClusterTest {
 
     static Api.Response getWithHeader(String path, String name, String value) {
         try {
-            var resp = api.http().send(java.net.http.HttpRequest.newBuilder(api.uri(path)).header(name, value).GET().build(),
+            var resp = api.http().send(api.authorized(java.net.http.HttpRequest.newBuilder(api.uri(path))).header(name, value).GET().build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             return new Api.Response(resp.statusCode(), resp.headers().map(), resp.body());
         } catch (Exception e) {

@@ -66,7 +66,7 @@ class StalledConsumerClusterTest {
         };
         URI uri = URI.create(api.base().replaceFirst("^http", "ws") + "/ws/v1/vhosts/default/topics/" + topic
                 + "/subscriptions/slow?credit=1000000");
-        WebSocket ws = api.http().newWebSocketBuilder().buildAsync(uri, listener).get(30, TimeUnit.SECONDS);
+        WebSocket ws = api.http().newWebSocketBuilder().header("Authorization", "Bearer " + api.key()).buildAsync(uri, listener).get(30, TimeUnit.SECONDS);
         try {
             publish(api, topic, 10);
             await(() -> received.get() >= 1000, "the first 1,000 messages");

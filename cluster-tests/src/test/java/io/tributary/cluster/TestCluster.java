@@ -1,5 +1,6 @@
 package io.tributary.cluster;
 
+import io.tributary.launcher.AdminKey;
 import io.tributary.launcher.ClusterLauncher;
 import io.tributary.launcher.ClusterLayout;
 import io.tributary.launcher.Ports;
@@ -19,8 +20,14 @@ import java.util.List;
  * Tests isolate themselves by topic name. Stopped when the test JVM exits.
  */
 public final class TestCluster {
-    /** The cluster token every process of the test cluster shares. */
-    public static final String TOKEN = "cluster-test-token";
+    /** The cluster token every process of the test cluster shares: random per run, as the launcher makes it. */
+    public static final String TOKEN = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+    /** The API key of the user admin, which the first gateway creates (as {@code bin/tributary up} arranges it). */
+    public static final String ADMIN_KEY = AdminKey.generate();
+    /** JWTs the gateways accept: HS256 with this secret, this issuer and audience (see {@link Jwts}). */
+    public static final String JWT_SECRET = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(32));
+    public static final String JWT_ISSUER = "https://issuer.tributary.test";
+    public static final String JWT_AUDIENCE = "tributary-tests";
     private static TestCluster instance;
     /** A second routing instance with its own gateway, started only by the tests that need it. */
     static final String SECOND_ROUTING = "routing-2";
@@ -39,7 +46,7 @@ public final class TestCluster {
         this.launcher = launcher;
         this.redis = redis;
         this.proxy = proxy;
-        this.api = new Api(launcher.layout().gatewayUrl());
+        this.api = new Api(launcher.layout().gatewayUrl(), ADMIN_KEY);
     }
 
     public static synchronized TestCluster get() {
@@ -69,6 +76,7 @@ public final class TestCluster {
         }
         ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings("127.0.0.1", Ports.free(),
                 List.of(Ports.free(), Ports.free()), Ports.free(), storagePorts, redis.url(), TOKEN, TestRedis.uniquePrefix(), home.resolve("data")))
+                .withEnv(ClusterLayout.GATEWAY, AdminKey.ENV, ADMIN_KEY)
                 .withSecondEdge(SECOND_ROUTING, Ports.free(), SECOND_GATEWAY, Ports.free())
                 .withEnv(PROXIED_NODE, ClusterLayout.ADVERTISED_URL, "http://127.0.0.1:" + proxyPort);
         // C1 only: these JVMs are measured for correctness, not speed, and start ~30% cheaper.
@@ -80,7 +88,10 @@ public final class TestCluster {
                 "TRIBUTARY_STORAGE_RETENTION_CHECK_INTERVAL", "1s",
                 "TRIBUTARY_ROUTING_APPEND_TIMEOUT", "2s",
                 // A move onto a node that died rolls back within a test.
-                "TRIBUTARY_COORDINATOR_REASSIGNMENT_ABANDON_AFTER", "10s");
+                "TRIBUTARY_COORDINATOR_REASSIGNMENT_ABANDON_AFTER", "10s",
+                "TRIBUTARY_JWT_HS256_SECRET", JWT_SECRET,
+                "TRIBUTARY_JWT_ISSUER", JWT_ISSUER,
+                "TRIBUTARY_JWT_AUDIENCE", JWT_AUDIENCE);
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, jvm, tuning);
         long t0 = System.nanoTime();
         launcher.startAll(name -> !name.equals(SECOND_ROUTING) && !name.equals(SECOND_GATEWAY));
@@ -131,7 +142,7 @@ public final class TestCluster {
             launcher.start(SECOND_GATEWAY);
             launcher.awaitReady(SECOND_ROUTING);
             launcher.awaitReady(SECOND_GATEWAY);
-            secondEdge = new SecondEdge(new Api("http://127.0.0.1:" + layout().service(SECOND_GATEWAY).port()));
+            secondEdge = new SecondEdge(new Api("http://127.0.0.1:" + layout().service(SECOND_GATEWAY).port(), ADMIN_KEY));
         }
         return secondEdge;
     }

@@ -21,8 +21,12 @@ final class WsClient implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<Ending> ended = new java.util.concurrent.CompletableFuture<>();
     private final WebSocket socket;
 
-    private WsClient(HttpClient http, URI uri, java.util.function.BiConsumer<WsClient, String> onFrame) {
-        this.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, new WebSocket.Listener() {
+    private WsClient(HttpClient http, URI uri, java.util.function.BiConsumer<WsClient, String> onFrame, String credential) {
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (credential != null) {
+            builder.header("Authorization", "Bearer " + credential);
+        }
+        this.socket = builder.buildAsync(uri, new WebSocket.Listener() {
             private final StringBuilder partial = new StringBuilder();
 
             @Override
@@ -59,7 +63,13 @@ final class WsClient implements AutoCloseable {
 
     /** A client that calls {@code onFrame} for every text frame as it arrives (on the client's thread). */
     static WsClient open(HttpClient http, String gatewayUrl, String path, java.util.function.BiConsumer<WsClient, String> onFrame) {
-        return new WsClient(http, URI.create(gatewayUrl.replaceFirst("^http", "ws") + path), onFrame);
+        return open(http, gatewayUrl, path, onFrame, TestCluster.ADMIN_KEY);
+    }
+
+    /** {@code credential}: the bearer credential of the upgrade (the admin key elsewhere), null for none. */
+    static WsClient open(HttpClient http, String gatewayUrl, String path, java.util.function.BiConsumer<WsClient, String> onFrame,
+            String credential) {
+        return new WsClient(http, URI.create(gatewayUrl.replaceFirst("^http", "ws") + path), onFrame, credential);
     }
 
     /** How the server ended the session, once it has (null while the session is open). */

@@ -71,7 +71,8 @@ public final class Main {
         if (REDIS.equals(only)) {
             return 0;
         }
-        ClusterLayout layout = settings.layout(redisUrl, home.resolve("data"));
+        String adminKey = AdminKey.loadOrCreate(home);
+        ClusterLayout layout = settings.layout(redisUrl, home.resolve("data")).withEnv(ClusterLayout.GATEWAY, AdminKey.ENV, adminKey);
         writePorts(home, layout);
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, ClusterLauncher.defaultJvmOptions())
                 .withClassDataSharing(!"off".equalsIgnoreCase(env("TRIBUTARY_CDS", "on")));
@@ -114,6 +115,7 @@ public final class Main {
         System.out.println("  OpenAPI     " + gw + "/v3/api-docs");
         System.out.println("  Health      " + gw + "/actuator/health");
         System.out.println("  Logs        " + home.resolve("logs"));
+        System.out.println("  Admin key   " + home.resolve(AdminKey.FILE) + " (user admin; send it as 'Authorization: Bearer <key>')");
         System.out.println("Stop it with: bin/tributary down");
         return 0;
     }

@@ -10,6 +10,7 @@ import io.tributary.protocol.admin.ExchangeInfo;
 import io.tributary.protocol.admin.ExchangeSpec;
 import io.tributary.protocol.cluster.InternalWebClients;
 import io.tributary.protocol.publish.Acks;
+import io.tributary.protocol.publish.WritableTopics;
 import io.tributary.protocol.publish.ExchangePublishResponse;
 import io.tributary.protocol.publish.PublishResponse;
 import java.nio.ByteBuffer;
@@ -45,10 +46,12 @@ public class RoutingClient {
                 .bodyToMono(PublishResponse.class));
     }
 
-    public Mono<ExchangePublishResponse> publishToExchange(String vhost, String exchange, Acks acks, ByteBuffer body) {
+    /** {@code writable}: the caller's write pattern, which every destination must match (see {@link WritableTopics}). */
+    public Mono<ExchangePublishResponse> publishToExchange(String vhost, String exchange, Acks acks, ByteBuffer body, String writable) {
         return guard.guard(routing.post()
                 .uri(u -> u.path("/internal/publish/{vhost}/exchanges/{exchange}").queryParam("acks", acks.wireName())
                         .build(vhost, exchange))
+                .header(WritableTopics.HEADER, writable)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .bodyValue(body.duplicate())
                 .retrieve()

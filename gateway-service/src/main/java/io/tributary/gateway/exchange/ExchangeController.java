@@ -8,6 +8,8 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.gateway.GatewayProperties;
 import io.tributary.gateway.admin.JsonFields;
+import io.tributary.gateway.auth.Caller;
+import io.tributary.gateway.auth.Permission;
 import io.tributary.gateway.cluster.RoutingClient;
 import io.tributary.gateway.openapi.ApiExamples;
 import io.tributary.gateway.publish.IdempotencyKey;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -133,11 +136,13 @@ public class ExchangeController {
                     @ApiResponse(responseCode = "404", description = "Unknown exchange or destination",
                             content = @Content(mediaType = "application/problem+json", examples = @ExampleObject(value = ApiExamples.PROBLEM_NO_EXCHANGE)))})
     public Mono<ResponseEntity<BindingInfo>> bind(@PathVariable String vhost, @PathVariable String exchange,
-            @RequestBody(required = false) JsonNode body) {
+            @RequestBody(required = false) JsonNode body, @AuthenticationPrincipal Caller caller) {
         names(vhost, exchange);
         JsonFields f = JsonFields.of(body, "binding", BINDING_FIELDS);
-        return routing.bind(vhost, exchange, new BindingSpec(f.string("destination"), f.string("destinationType"),
-                f.string("routingKey"), arguments(f.get("arguments"))));
+        BindingSpec spec = new BindingSpec(f.string("destination"), f.string("destinationType"), f.string("routingKey"),
+                arguments(f.get("arguments")));
+        requireDestination(caller, vhost, spec.destination(), spec.destinationType());
+        return routing.bind(vhost, exchange, spec);
     }
 
     /**
@@ -221,10 +226,13 @@ public class ExchangeController {
     @Operation(summary = "Remove a binding", responses = {@ApiResponse(responseCode = "204"),
             @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json",
                     examples = @ExampleObject(value = ApiExamples.PROBLEM_NOT_FOUND)))})
-    public Mono<ResponseEntity<Void>> unbind(@PathVariable String vhost, @PathVariable String exchange, @PathVariable String id) {
+    public Mono<ResponseEntity<Void>> unbind(@PathVariable String vhost, @PathVariable String exchange, @PathVariable String id,
+            @AuthenticationPrincipal Caller caller) {
         names(vhost, exchange);
         Names.require("binding", id);
-        return routing.unbind(vhost, exchange, id).thenReturn(ResponseEntity.noContent().build());
+        return routing.binding(vhost, exchange, id)
+                .doOnNext(b -> requireDestination(caller, vhost, b.destination(), b.destinationType()))
+                .then(routing.unbind(vhost, exchange, id)).thenReturn(ResponseEntity.noContent().build());
     }
 
     @PostMapping(value = "/{exchange}/messages", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -247,9 +255,20 @@ public class ExchangeController {
             @Parameter(description = "none | leader | all (default all)") @RequestParam(required = false) String acks,
             @Parameter(description = "makes retries of this request safe, as on a topic publish")
             @RequestHeader(value = IdempotencyKey.HEADER, required = false) String idempotencyKey,
-            ServerWebExchange http) {
+            ServerWebExchange http, @AuthenticationPrincipal Caller caller) {
         names(vhost, exchange);
-        return pipeline.toExchange(http.getRequest(), vhost, exchange, Acks.parse(acks));
+        return pipeline.toExchange(http.getRequest(), vhost, exchange, Acks.parse(acks), caller.in(vhost).write());
+    }
+
+    /**
+     * RabbitMQ's rule for a binding: write on its destination (read on the exchange is in
+     * {@code AccessRules}). A destination left out is refused by routing with a 400.
+     */
+    private static void requireDestination(Caller caller, String vhost, String destination, String destinationType) {
+        if (destination != null) {
+            caller.require(vhost, Permission.Access.WRITE, BindingInfo.EXCHANGE.equals(destinationType) ? "exchange" : "topic",
+                    destination);
+        }
     }
 
     private static void names(String vhost, String exchange) {

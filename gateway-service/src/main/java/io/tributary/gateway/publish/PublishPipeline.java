@@ -57,9 +57,10 @@ public class PublishPipeline {
                 .doOnNext(r -> PublishOutcome.check(r.results(), r.results()));
     }
 
-    public Mono<ExchangePublishResponse> toExchange(ServerHttpRequest request, String vhost, String exchange, Acks acks) {
+    /** {@code writable}: the topics the caller may write to, a pattern routing checks every destination against. */
+    public Mono<ExchangePublishResponse> toExchange(ServerHttpRequest request, String vhost, String exchange, Acks acks, String writable) {
         return parse(request, vhost, "exchange " + exchange, acks, true, entries -> { })
-                .flatMap(p -> claim(p).then(routing.publishToExchange(vhost, exchange, acks, p.encoded())))
+                .flatMap(p -> claim(p).then(routing.publishToExchange(vhost, exchange, acks, p.encoded(), writable)))
                 .doOnNext(r -> PublishOutcome.check(r.results().stream()
                         .flatMap(x -> x.routed() == null ? java.util.stream.Stream.<PublishResult>empty() : x.routed().stream())
                         .toList(), r.results()));

@@ -20,7 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.tributary.gateway.auth.CallerAuthentication;
+import io.tributary.gateway.auth.SessionRecheck;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -52,8 +55,11 @@ public class SseController {
     private final JsonMapper json;
     private final GatewayProperties props;
 
+    private final SessionRecheck recheck;
+
     public SseController(ConsumerStreams streams, MetadataLookup lookup, StorageReader storage, JsonMapper json,
-            GatewayProperties props) {
+            GatewayProperties props, SessionRecheck recheck) {
+        this.recheck = recheck;
         this.streams = streams;
         this.lookup = lookup;
         this.storage = storage;
@@ -85,7 +91,9 @@ public class SseController {
             @Parameter(description = "commit what was written to the socket every second (at-most-once; default false: "
                     + "commit only what the client shows it received)") @RequestParam(value = "autoCommit", required = false) Boolean autoCommit,
             @Parameter(description = "broadcast subscriptions only: this consumer's name (it keeps its own position)")
-            @RequestParam(value = "consumer", required = false) String consumer) {
+            @RequestParam(value = "consumer", required = false) String consumer,
+            @Parameter(hidden = true) CallerAuthentication auth, ServerHttpRequest request) {
+        String path = request.getPath().pathWithinApplication().value();
         String token = lastEventId != null ? lastEventId : lastEventIdParam;
         boolean commitWritten = Boolean.TRUE.equals(autoCommit);
         // The first comment goes out at once: status and headers reach the client before there
@@ -97,10 +105,10 @@ public class SseController {
                             + "subscription's messages are acked one by one (POST .../ack)");
                 }
                 return streams.openShared(info, consumer, ConsumerStreams.SSE)
-                        .flatMapMany(c -> Flux.concat(Flux.just(comment("connected")), sharedStream(c)));
+                        .flatMapMany(c -> Flux.concat(Flux.just(comment("connected")), sharedStream(c, auth, path)));
             }
             return resumePositions(info, token).flatMap(resume -> streams.open(info, consumer, resume, ConsumerStreams.SSE))
-                    .flatMapMany(stream -> Flux.concat(Flux.just(comment("connected")), stream(stream, commitWritten)));
+                    .flatMapMany(stream -> Flux.concat(Flux.just(comment("connected")), stream(stream, commitWritten, auth, path)));
         });
     }
 
@@ -109,10 +117,10 @@ public class SseController {
      * on the partition leaders, so a reconnect needs no token: what was not acked comes again).
      * The client acks over HTTP; when the stream ends, what it held and did not ack is requeued.
      */
-    private Flux<ServerSentEvent<String>> sharedStream(Consumption c) {
+    private Flux<ServerSentEvent<String>> sharedStream(Consumption c, CallerAuthentication auth, String path) {
         String topic = c.subscription().topic();
         Sinks.Empty<Void> ended = Sinks.empty();
-        Flux<ServerSentEvent<String>> messages = c.deliveries()
+        Flux<ServerSentEvent<String>> messages = recheck.whileAllowed(c.deliveries(), auth, path)
                 .map(d -> ServerSentEvent.<String>builder().id(d.id()).event("message")
                         .data(DeliveredMessage.toJson(json, topic, d.partition(), d.record(), d.deliveryCount())).build())
                 .onErrorResume(e -> {
@@ -150,10 +158,10 @@ public class SseController {
                 .then(Mono.just(resume)));
     }
 
-    private Flux<ServerSentEvent<String>> stream(ConsumerStream stream, boolean commitWritten) {
+    private Flux<ServerSentEvent<String>> stream(ConsumerStream stream, boolean commitWritten, CallerAuthentication auth, String path) {
         String topic = stream.subscription().topic();
         Sinks.Empty<Void> ended = Sinks.empty();
-        Flux<ServerSentEvent<String>> messages = stream.deliveries()
+        Flux<ServerSentEvent<String>> messages = recheck.whileAllowed(stream.deliveries(), auth, path)
                 .map(d -> ServerSentEvent.<String>builder()
                         .id(ResumeToken.encode(stream.subscription(), stream.positions()))
                         .event(d.isGap() ? "retention" : "message")

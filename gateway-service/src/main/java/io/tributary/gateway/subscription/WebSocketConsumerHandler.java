@@ -1,6 +1,8 @@
 package io.tributary.gateway.subscription;
 
 import io.tributary.gateway.GatewayProperties;
+import io.tributary.gateway.auth.CallerAuthentication;
+import io.tributary.gateway.auth.SessionRecheck;
 import io.tributary.gateway.message.DeliveredMessage;
 import io.tributary.protocol.problem.ProblemWebExceptionHandler;
 import io.tributary.protocol.problem.TributaryException;
@@ -46,8 +48,11 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
     private final JsonMapper json;
     private final GatewayProperties props;
     private final OpenSessions open;
+    private final SessionRecheck recheck;
 
-    public WebSocketConsumerHandler(ConsumerStreams streams, JsonMapper json, GatewayProperties props, OpenSessions open) {
+    public WebSocketConsumerHandler(ConsumerStreams streams, JsonMapper json, GatewayProperties props, OpenSessions open,
+            SessionRecheck recheck) {
+        this.recheck = recheck;
         this.streams = streams;
         this.json = json;
         this.props = props;
@@ -71,8 +76,11 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
                 .share();
         open.add(session);
         String consumer = UriComponentsBuilder.fromUri(session.getHandshakeInfo().getUri()).build().getQueryParams().getFirst("consumer");
-        return Mono.defer(() -> streams.open(path.vhost(), path.topic(), path.sub(), consumer, Map.of(), ConsumerStreams.WEBSOCKET))
-                .flatMap(stream -> serve(session, path, stream, initialCredit(session), inbound, cause))
+        String rulePath = session.getHandshakeInfo().getUri().getRawPath();
+        return session.getHandshakeInfo().getPrincipal().cast(CallerAuthentication.class)
+                .flatMap(auth -> streams.open(path.vhost(), path.topic(), path.sub(), consumer, Map.of(), ConsumerStreams.WEBSOCKET)
+                        .flatMap(stream -> serve(session, path, stream, initialCredit(session), inbound, cause,
+                                deliveries -> recheck.whileAllowed(deliveries, auth, rulePath))))
                 .onErrorResume(e -> {
                     cause.compareAndSet(null, e);
                     return WebSocketFrames.send(session, lastWords(session, path, e))
@@ -104,8 +112,10 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         return Flux.just(WebSocketFrames.Frame.text(errorFrame(cause)), WebSocketFrames.Frame.close(status));
     }
 
+    /** {@code guard}: ends the deliveries when the session's credential no longer allows it (see {@link SessionRecheck}). */
     private Mono<Void> serve(WebSocketSession session, SubscriptionPath path, Consumption stream, long credit,
-            Flux<WebSocketFrames.Received> inbound, AtomicReference<Throwable> cause) {
+            Flux<WebSocketFrames.Received> inbound, AtomicReference<Throwable> cause,
+            java.util.function.UnaryOperator<Flux<Delivery>> guard) {
         String topic = stream.subscription().topic();
         CreditGate<String> gate = new CreditGate<>(credit);
         Sinks.Many<WebSocketFrames.Frame> control = Sinks.many().unicast().onBackpressureBuffer();
@@ -114,7 +124,7 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
         // A stream that cannot go on ends the session with an error frame and a close frame
         // whose code says why (see lastWords()).
         // Retention gaps are not sent: a frame would take a credit that a message should have.
-        Flux<WebSocketFrames.Frame> messages = gate.attach(stream.deliveries()
+        Flux<WebSocketFrames.Frame> messages = gate.attach(guard.apply(stream.deliveries())
                         .filter(d -> !d.isGap())
                         .map(d -> DeliveredMessage.toJson(json, topic, d.partition(), d.record(), d.deliveryCount())))
                 .map(WebSocketFrames.Frame::text)

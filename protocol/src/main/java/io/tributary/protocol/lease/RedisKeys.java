@@ -80,6 +80,21 @@ public final class RedisKeys {
         return prefix + "draining";
     }
 
+    /** Hash: user name to {"tags":[...]} (see the gateway's auth.UserStore). */
+    public String users() {
+        return prefix + "users";
+    }
+
+    /** Hash: API key id to {"user","sha256","created"}; the secret itself is never stored. */
+    public String apiKeys() {
+        return prefix + "api-keys";
+    }
+
+    /** Hash: "vhost/user" to {"configure","write","read"} regular expressions. */
+    public String permissions() {
+        return prefix + "permissions";
+    }
+
     public String exchanges() {
         return prefix + "exchanges";
     }

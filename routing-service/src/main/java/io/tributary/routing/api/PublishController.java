@@ -6,6 +6,7 @@ import io.tributary.protocol.publish.Acks;
 import io.tributary.protocol.publish.ExchangePublishResponse;
 import io.tributary.protocol.publish.PublishEntry;
 import io.tributary.protocol.publish.PublishRequestCodec;
+import io.tributary.protocol.publish.WritableTopics;
 import io.tributary.protocol.publish.PublishResponse;
 import io.tributary.protocol.record.CorruptRecordException;
 import io.tributary.routing.RoutingProperties;
@@ -45,7 +46,8 @@ public class PublishController {
     public Mono<ExchangePublishResponse> toExchange(@PathVariable String vhost, @PathVariable String name,
             @RequestParam(required = false) String acks, ServerWebExchange exchange) {
         Acks level = Acks.parse(acks);
-        return entries(exchange).flatMap(entries -> publisher.publishToExchange(vhost, name, entries, level))
+        WritableTopics writable = WritableTopics.fromHeader(exchange.getRequest().getHeaders().getFirst(WritableTopics.HEADER));
+        return entries(exchange).flatMap(entries -> publisher.publishToExchange(vhost, name, entries, level, writable))
                 .map(ExchangePublishResponse::new);
     }
 

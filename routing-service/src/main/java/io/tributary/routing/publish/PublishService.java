@@ -8,6 +8,7 @@ import io.tributary.protocol.problem.TributaryException;
 import io.tributary.protocol.publish.Acks;
 import io.tributary.protocol.publish.ExchangePublishResponse;
 import io.tributary.protocol.publish.PublishEntry;
+import io.tributary.protocol.publish.WritableTopics;
 import io.tributary.protocol.publish.PublishResult;
 import io.tributary.protocol.record.RecordCodec;
 import io.tributary.routing.batch.PartitionBatcher;
@@ -72,7 +73,7 @@ public class PublishService {
     }
 
     public Mono<List<ExchangePublishResponse.Result>> publishToExchange(String vhost, String exchange, List<PublishEntry> entries,
-            Acks acks) {
+            Acks acks, WritableTopics writable) {
         if (entries.isEmpty()) {
             return Mono.error(TributaryException.invalidArgument("a publish needs at least one message"));
         }
@@ -87,6 +88,7 @@ public class PublishService {
                 PublishEntry e = entries.get(i);
                 Set<String> topics = ExchangeRouter.route(table, m, vhost, exchange, e.routingKey(), headersOf(e));
                 for (String topic : topics) {
+                    writable.require(vhost, exchange, topic);
                     byTopic.computeIfAbsent(m.requireTopic(vhost, topic), k -> new ArrayList<>()).add(i);
                 }
             }

@@ -1,0 +1,68 @@
+package io.tributary.gateway.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Checks JWT bearer tokens with Spring Security's Nimbus decoder: the signature with an HS256
+ * secret or with the keys of a JWKS URL (RS256, ES256 only: the allow-list, so neither
+ * {@code none} nor an HMAC made with a public key passes), then issuer, audience, expiry and
+ * not-before (30 s of clock skew). Without a configured key no token is accepted.
+ */
+@Component
+public class JwtVerifier {
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    private final ReactiveJwtDecoder decoder;
+
+    public JwtVerifier(SecurityProperties props) {
+        SecurityProperties.Jwt jwt = props.jwt();
+        this.decoder = jwt.enabled() ? decoder(jwt) : null;
+    }
+
+    public boolean enabled() {
+        return decoder != null;
+    }
+
+    public Mono<Jwt> verify(String token) {
+        return decoder.decode(token);
+    }
+
+    private static ReactiveJwtDecoder decoder(SecurityProperties.Jwt jwt) {
+        if (jwt.issuer() == null || jwt.issuer().isBlank() || jwt.audience() == null || jwt.audience().isBlank()) {
+            throw new IllegalStateException("tributary.security.jwt needs an issuer and an audience besides its key");
+        }
+        NimbusReactiveJwtDecoder decoder;
+        if (jwt.hs256Secret() != null && !jwt.hs256Secret().isBlank()) {
+            byte[] secret = jwt.hs256Secret().getBytes(StandardCharsets.UTF_8);
+            if (secret.length < 32) {
+                throw new IllegalStateException("tributary.security.jwt.hs256-secret must be at least 32 bytes (RFC 7518 3.2)");
+            }
+            decoder = NimbusReactiveJwtDecoder.withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
+                    .macAlgorithm(MacAlgorithm.HS256).build();
+        } else {
+            decoder = NimbusReactiveJwtDecoder.withJwkSetUri(jwt.jwksUri())
+                    .jwsAlgorithms(algs -> algs.addAll(List.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256))).build();
+        }
+        OAuth2TokenValidator<Jwt> audience = new JwtClaimValidator<List<String>>("aud",
+                aud -> aud != null && aud.contains(jwt.audience()));
+        OAuth2TokenValidator<Jwt> subject = new JwtClaimValidator<String>("sub", sub -> sub != null && !sub.isBlank());
+        OAuth2TokenValidator<Jwt> expiry = new JwtClaimValidator<Object>("exp", exp -> exp != null); // a token that never expires is refused
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(new JwtTimestampValidator(CLOCK_SKEW),
+                new JwtIssuerValidator(jwt.issuer()), audience, subject, expiry));
+        return decoder;
+    }
+}

@@ -1,0 +1,29 @@
+package io.tributary.gateway.auth;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code tributary.security.*}: see application.yml for what each one means and which
+ * environment variable sets it.
+ */
+@ConfigurationProperties("tributary.security")
+public record SecurityProperties(String adminKey, Jwt jwt, List<String> allowedOrigins, Duration credentialCache) {
+    public SecurityProperties {
+        jwt = jwt == null ? new Jwt(null, null, null, null) : jwt;
+        allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+        credentialCache = credentialCache == null ? Duration.ofSeconds(1) : credentialCache;
+    }
+
+    /** JWT bearer tokens: accepted only when a key (an HS256 secret or a JWKS URL) and an issuer and audience are set. */
+    public record Jwt(String hs256Secret, String jwksUri, String issuer, String audience) {
+        public boolean enabled() {
+            return present(hs256Secret) || present(jwksUri);
+        }
+
+        private static boolean present(String s) {
+            return s != null && !s.isBlank();
+        }
+    }
+}
