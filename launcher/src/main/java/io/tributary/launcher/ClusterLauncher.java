@@ -195,6 +195,11 @@ public final class ClusterLauncher implements AutoCloseable {
         }
     }
 
+    /** A service's log file ({@code logs/<name>.log} under the home folder). */
+    public Path logOf(String name) {
+        return home.resolve("logs").resolve(name + ".log");
+    }
+
     public Path jarOf(ServiceSpec spec) {
         return repoRoot.resolve(spec.module()).resolve("target").resolve(spec.jarFileName());
     }

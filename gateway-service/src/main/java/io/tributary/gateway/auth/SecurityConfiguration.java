@@ -24,11 +24,7 @@ import org.springframework.security.web.server.authorization.AuthorizationContex
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
-import org.springframework.web.cors.CorsConfiguration;
-import org.springframework.web.cors.reactive.CorsConfigurationSource;
-import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import reactor.core.publisher.Mono;
-import java.util.List;
 
 /**
  * Deny by default: every request needs a valid bearer credential ({@link BearerCredentials},
@@ -45,6 +41,11 @@ public class SecurityConfiguration {
     /** Readable without a credential: probes for the launcher and Kubernetes, and the API's own description. */
     static final String[] PUBLIC = {"/actuator/health", "/actuator/health/**", "/actuator/info", "/v3/api-docs",
             "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**", "/webjars/**"};
+
+    @Bean
+    static FirewallProblems firewallProblems() {
+        return new FirewallProblems();
+    }
 
     @Bean
     AccessRules accessRules() {
@@ -92,26 +93,14 @@ public class SecurityConfiguration {
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .anonymous(ServerHttpSecurity.AnonymousSpec::disable)
-                .cors(c -> c.configurationSource(cors(props)))
+                .cors(ServerHttpSecurity.CorsSpec::disable)
+                .addFilterAt(OriginPolicy.filter(props), SecurityWebFiltersOrder.CORS)
                 .requestCache(c -> c.requestCache(NoOpServerRequestCache.getInstance()))
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .addFilterAt(authentication, SecurityWebFiltersOrder.AUTHENTICATION)
                 .authorizeExchange(a -> a.pathMatchers(PUBLIC).permitAll().anyExchange().access(byTable))
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden))
                 .build();
-    }
-
-    /** Cross-origin browser calls: only from the configured origins (none by default), with the headers the API reads. */
-    private static CorsConfigurationSource cors(SecurityProperties props) {
-        CorsConfiguration c = new CorsConfiguration();
-        c.setAllowedOrigins(props.allowedOrigins());
-        c.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE"));
-        c.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"));
-        c.setExposedHeaders(List.of("Retry-After", "Location"));
-        c.setMaxAge(600L);
-        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
-        source.registerCorsConfiguration("/**", c);
-        return source;
     }
 
     private static String reasonOf(AuthenticationException e) {

@@ -1,8 +1,6 @@
 package io.tributary.gateway.subscription;
 
-import io.tributary.gateway.auth.SecurityProperties;
 import io.tributary.gateway.cluster.MetadataLookup;
-import io.tributary.protocol.problem.ProblemType;
 import io.tributary.protocol.naming.Names;
 import io.tributary.protocol.problem.TributaryException;
 import org.springframework.stereotype.Component;
@@ -14,19 +12,15 @@ import reactor.core.publisher.Mono;
 /**
  * Checks a WebSocket consumer's URL before the upgrade, so a wrong name or a missing
  * subscription is refused with a plain HTTP problem+json (400/404) that any client can read,
- * rather than with a socket that opens and closes. A browser's upgrade carries its page's
- * {@code Origin}: one outside {@code tributary.security.allowed-origins} is refused (403), so
- * a page elsewhere cannot ride a user's access_token into a session (cross-site WebSocket
- * hijacking). Clients that are not browsers send no Origin and are not affected.
+ * rather than with a socket that opens and closes. (Its Origin is checked before, by the
+ * gateway's {@code auth.OriginPolicy}.)
  */
 @Component
 public class WebSocketPreflightFilter implements WebFilter {
     private final MetadataLookup lookup;
-    private final SecurityProperties security;
 
-    public WebSocketPreflightFilter(MetadataLookup lookup, SecurityProperties security) {
+    public WebSocketPreflightFilter(MetadataLookup lookup) {
         this.lookup = lookup;
-        this.security = security;
     }
 
     @Override
@@ -34,11 +28,6 @@ public class WebSocketPreflightFilter implements WebFilter {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
         if (!path.startsWith("/ws/")) {
             return chain.filter(exchange);
-        }
-        String origin = exchange.getRequest().getHeaders().getOrigin();
-        if (origin != null && !security.allowedOrigins().contains(origin)) {
-            return Mono.error(new TributaryException(ProblemType.FORBIDDEN, "WebSocket upgrades from origin '" + origin
-                    + "' are not allowed (tributary.security.allowed-origins)"));
         }
         SubscriptionPath sp;
         try {
