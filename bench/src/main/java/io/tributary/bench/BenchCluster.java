@@ -24,6 +24,18 @@ final class BenchCluster implements AutoCloseable {
         this.launcher = launcher;
     }
 
+    /** The API key of the user admin, made for this run; every request the benchmarks send carries it. */
+    static final String ADMIN_KEY = io.tributary.launcher.AdminKey.generate();
+
+    static String bearer() {
+        return "Bearer " + ADMIN_KEY;
+    }
+
+    /** A request to the gateway with the admin key. */
+    static java.net.http.HttpRequest.Builder request(String url) {
+        return java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", bearer());
+    }
+
     static BenchCluster start(Path data, int coordinators) throws Exception {
         Path home = Files.createDirectories(data.resolve("cluster-" + System.currentTimeMillis()));
         Path repo = Path.of("").toAbsolutePath();
@@ -36,7 +48,8 @@ final class BenchCluster implements AutoCloseable {
             coordinatorPorts.add(Ports.free());
         }
         ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings("127.0.0.1", Ports.free(), coordinatorPorts, Ports.free(),
-                List.of(Ports.free(), Ports.free(), Ports.free()), redis.url(), "bench-token", "bench:", home.resolve("data")));
+                List.of(Ports.free(), Ports.free(), Ports.free()), redis.url(), java.util.UUID.randomUUID().toString(), "bench:", home.resolve("data")))
+                .withSecurity(ADMIN_KEY, name -> null);
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, ClusterLauncher.defaultJvmOptions());
         launcher.startAll();
         return new BenchCluster(redis, layout, launcher);

@@ -84,7 +84,7 @@ final class ConsumptionBench {
         long t0 = System.nanoTime();
         List<WebSocket> sockets = new ArrayList<>();
         for (int c = 0; c < consumers; c++) {
-            sockets.add(http.newWebSocketBuilder().buildAsync(URI.create(ws + sub + "?credit=1000"),
+            sockets.add(http.newWebSocketBuilder().header("Authorization", BenchCluster.bearer()).buildAsync(URI.create(ws + sub + "?credit=1000"),
                     new Acker(received, messages, all)).get(10, TimeUnit.SECONDS));
         }
         if (!all.await(10, TimeUnit.MINUTES)) {
@@ -146,7 +146,7 @@ final class ConsumptionBench {
             workers.add(CompletableFuture.runAsync(() -> {
                 while (acked.get() < messages) {
                     try {
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/poll?max=500&waitMs=1000"))
+                        HttpResponse<String> r = http.send(BenchCluster.request(base + "/poll?max=500&waitMs=1000")
                                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                         List<String> ids = new ArrayList<>();
                         Matcher m = ID.matcher(r.body());

@@ -109,7 +109,7 @@ final class DelayBench {
     private static void awaitAssigned(HttpClient http, String gw, String sub) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            String view = http.send(java.net.http.HttpRequest.newBuilder(URI.create(gw + "/topics/later/subscriptions/" + sub)).build(),
+            String view = http.send(BenchCluster.request(gw + "/topics/later/subscriptions/" + sub).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             if (view.contains("\"members\":[\"") && view.contains("\"rebalancing\":false")) {
                 return;
@@ -137,7 +137,7 @@ final class DelayBench {
 
         static Arrivals open(HttpClient http, String url, Pattern pattern, int messages) throws Exception {
             Arrivals a = new Arrivals(pattern, messages);
-            a.socket = http.newWebSocketBuilder().buildAsync(URI.create(url + "?credit=100000"), a).get(10, TimeUnit.SECONDS);
+            a.socket = http.newWebSocketBuilder().header("Authorization", BenchCluster.bearer()).buildAsync(URI.create(url + "?credit=100000"), a).get(10, TimeUnit.SECONDS);
             return a;
         }
 

@@ -23,7 +23,7 @@ final class HttpLoad {
     }
 
     static void send(HttpClient http, String method, String url, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
+        HttpResponse<String> r = http.send(BenchCluster.request(url).header("content-type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) {
             throw new IllegalStateException(method + " " + url + " -> " + r.statusCode() + " " + r.body());
@@ -35,7 +35,7 @@ final class HttpLoad {
         long end = System.nanoTime() + duration.toNanos();
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
+        HttpRequest request = BenchCluster.request(url).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         List<CompletableFuture<Void>> workers = new ArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(inFlight);

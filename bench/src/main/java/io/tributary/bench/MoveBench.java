@@ -99,7 +99,7 @@ final class MoveBench {
                 + "\"replicas\":[\"" + node + "\"]}],\"copyBytesPerSecond\":" + cap + "}");
         long size = 0;
         while (true) {
-            String body = http.send(HttpRequest.newBuilder(URI.create(api)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String body = http.send(BenchCluster.request(api).build(), HttpResponse.BodyHandlers.ofString()).body();
             Matcher m = SIZE.matcher(body);
             if (m.find()) {
                 size = Math.max(size, Long.parseLong(m.group(1)));
@@ -175,7 +175,7 @@ final class MoveBench {
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicLong failed = new AtomicLong();
         String body = body100();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(gw + "/topics/live/messages?acks=all"))
+        HttpRequest request = BenchCluster.request(gw + "/topics/live/messages?acks=all")
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<CompletableFuture<Void>> workers = new ArrayList<>();

@@ -74,7 +74,7 @@ final class ReplicationBench {
         HttpLoad.send(http, "PUT", gw + "/topics/failover", "{\"partitions\":1,\"replicationFactor\":3,\"minInSyncReplicas\":2}");
         AtomicBoolean running = new AtomicBoolean(true);
         List<long[]> acks = Collections.synchronizedList(new ArrayList<>()); // {start, end} of each acknowledged publish
-        HttpRequest.Builder publish = HttpRequest.newBuilder(URI.create(gw + "/topics/failover/messages?acks=all"))
+        HttpRequest.Builder publish = BenchCluster.request(gw + "/topics/failover/messages?acks=all")
                 .header("content-type", "application/json").timeout(Duration.ofSeconds(30));
         CompletableFuture<Void> prober = CompletableFuture.runAsync(() -> {
             long n = 0;
@@ -127,7 +127,7 @@ final class ReplicationBench {
     }
 
     private static String topic(HttpClient http, String gw) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(gw + "/topics/failover")).build(), HttpResponse.BodyHandlers.ofString())
+        return http.send(BenchCluster.request(gw + "/topics/failover").build(), HttpResponse.BodyHandlers.ofString())
                 .body();
     }
 

@@ -34,7 +34,7 @@ class DeploymentFilesTest {
     static void load() {
         repo = TestCluster.repoRoot();
         layout = ClusterLayout.of(ClusterLayout.defaults("127.0.0.1", ClusterLayout.DEFAULT_GATEWAY_PORT, 3,
-                "redis://127.0.0.1:6380", "token", "trib:", Path.of("data")));
+                "redis://127.0.0.1:6380", "token", "trib:", Path.of("data"))).withSecurity("admin-key", name -> null);
     }
 
     @SuppressWarnings("unchecked")
@@ -68,6 +68,11 @@ class DeploymentFilesTest {
             Map<String, Object> env = map(svc.get("environment"));
             assertThat(env.keySet()).as(where + " environment").containsExactlyInAnyOrderElementsOf(spec.env().keySet());
             assertThat(String.valueOf(env.get(ClusterLayout.SERVER_PORT))).as(where).isEqualTo(Integer.toString(spec.port()));
+            for (String secret : List.of(ClusterLayout.CLUSTER_TOKEN, io.tributary.launcher.AdminKey.ENV)) {
+                if (env.containsKey(secret)) {
+                    assertThat(String.valueOf(env.get(secret))).as(where + ": " + secret + " is required, with no default").contains(":?");
+                }
+            }
             checkWiring(where, spec, name -> String.valueOf(env.get(name)), spec.name());
             if (spec.env().containsKey(ClusterLayout.COORDINATOR_URL)) {
                 assertThat(String.valueOf(env.get(ClusterLayout.COORDINATOR_URL))).as(where + " lists every coordinator")
@@ -166,6 +171,9 @@ class DeploymentFilesTest {
             assertThat(names).as(where + " environment").containsExactlyInAnyOrderElementsOf(spec.env().keySet());
             assertThat(env.get(ClusterLayout.SERVER_PORT)).as(where).isEqualTo(Integer.toString(spec.port()));
             assertThat(env.get(ClusterLayout.CLUSTER_TOKEN)).as(where).contains("secretKeyRef");
+            if (spec.env().containsKey(io.tributary.launcher.AdminKey.ENV)) {
+                assertThat(env.get(io.tributary.launcher.AdminKey.ENV)).as(where).contains("secretKeyRef");
+            }
             String self = name.equals("storage") ? "storage-0" : name;
             checkWiring(where, spec, n -> env.get(n).replace("$(POD_NAME)", "storage-0"), self);
             if (spec.env().containsKey(ClusterLayout.COORDINATOR_URL)) {

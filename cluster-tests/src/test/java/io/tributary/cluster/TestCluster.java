@@ -76,7 +76,8 @@ public final class TestCluster {
         }
         ClusterLayout layout = ClusterLayout.of(new ClusterLayout.Settings("127.0.0.1", Ports.free(),
                 List.of(Ports.free(), Ports.free()), Ports.free(), storagePorts, redis.url(), TOKEN, TestRedis.uniquePrefix(), home.resolve("data")))
-                .withEnv(ClusterLayout.GATEWAY, AdminKey.ENV, ADMIN_KEY)
+                .withSecurity(ADMIN_KEY, java.util.Map.of("TRIBUTARY_JWT_HS256_SECRET", JWT_SECRET, "TRIBUTARY_JWT_ISSUER", JWT_ISSUER,
+                        "TRIBUTARY_JWT_AUDIENCE", JWT_AUDIENCE)::get)
                 .withSecondEdge(SECOND_ROUTING, Ports.free(), SECOND_GATEWAY, Ports.free())
                 .withEnv(PROXIED_NODE, ClusterLayout.ADVERTISED_URL, "http://127.0.0.1:" + proxyPort);
         // C1 only: these JVMs are measured for correctness, not speed, and start ~30% cheaper.
@@ -88,10 +89,7 @@ public final class TestCluster {
                 "TRIBUTARY_STORAGE_RETENTION_CHECK_INTERVAL", "1s",
                 "TRIBUTARY_ROUTING_APPEND_TIMEOUT", "2s",
                 // A move onto a node that died rolls back within a test.
-                "TRIBUTARY_COORDINATOR_REASSIGNMENT_ABANDON_AFTER", "10s",
-                "TRIBUTARY_JWT_HS256_SECRET", JWT_SECRET,
-                "TRIBUTARY_JWT_ISSUER", JWT_ISSUER,
-                "TRIBUTARY_JWT_AUDIENCE", JWT_AUDIENCE);
+                "TRIBUTARY_COORDINATOR_REASSIGNMENT_ABANDON_AFTER", "10s");
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, jvm, tuning);
         long t0 = System.nanoTime();
         launcher.startAll(name -> !name.equals(SECOND_ROUTING) && !name.equals(SECOND_GATEWAY));

@@ -176,6 +176,32 @@ public final class ClusterLayout {
         return new ClusterLayout(host, more);
     }
 
+    /** Security settings of the gateway that the launcher, compose and k8s pass through from their own environment. */
+    public static final List<String> GATEWAY_SECURITY_ENV = List.of("TRIBUTARY_JWT_HS256_SECRET", "TRIBUTARY_JWT_JWKS_URI",
+            "TRIBUTARY_JWT_ISSUER", "TRIBUTARY_JWT_AUDIENCE", "TRIBUTARY_ALLOWED_ORIGINS");
+
+    /**
+     * This layout with the gateways' security settings: the admin key the first gateway
+     * creates the user {@code admin} with ({@link AdminKey}), and each of
+     * {@link #GATEWAY_SECURITY_ENV} as {@code env} has it (empty when unset).
+     */
+    public ClusterLayout withSecurity(String adminKey, java.util.function.Function<String, String> env) {
+        List<ServiceSpec> changed = new ArrayList<>();
+        for (ServiceSpec spec : services) {
+            if (spec.module().equals("gateway-service")) {
+                Map<String, String> e = new LinkedHashMap<>(spec.env());
+                e.put(AdminKey.ENV, adminKey);
+                for (String name : GATEWAY_SECURITY_ENV) {
+                    String v = env.apply(name);
+                    e.put(name, v == null ? "" : v);
+                }
+                spec = new ServiceSpec(spec.name(), spec.module(), spec.port(), e);
+            }
+            changed.add(spec);
+        }
+        return new ClusterLayout(host, changed);
+    }
+
     /** This layout with one service's environment variable {@code name} set to {@code value} (tests use it). */
     public ClusterLayout withEnv(String service, String name, String value) {
         List<ServiceSpec> changed = new ArrayList<>();

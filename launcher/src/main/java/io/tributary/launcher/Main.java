@@ -29,6 +29,11 @@ public final class Main {
         Path repo = Path.of(option(args, "--repo", ".")).toAbsolutePath().normalize();
         Path home = Path.of(option(args, "--home", repo.resolve(".tributary").toString())).toAbsolutePath().normalize();
         String name = args.length > 1 && !args[1].startsWith("--") ? args[1] : null;
+        if (java.util.Arrays.asList(args).contains("--tls")) {
+            // Refused rather than ignored: a cluster that looks like it serves HTTPS and does not is worse than none.
+            System.err.println("--tls is not built yet: the gateway serves plain HTTP. Put a TLS-terminating proxy in front of it.");
+            System.exit(2);
+        }
         int code = switch (command) {
             case "up" -> up(repo, home, null);
             case "start" -> name == null ? usage() : up(repo, home, name);
@@ -72,7 +77,7 @@ public final class Main {
             return 0;
         }
         String adminKey = AdminKey.loadOrCreate(home);
-        ClusterLayout layout = settings.layout(redisUrl, home.resolve("data")).withEnv(ClusterLayout.GATEWAY, AdminKey.ENV, adminKey);
+        ClusterLayout layout = settings.layout(redisUrl, home.resolve("data")).withSecurity(adminKey, System::getenv);
         writePorts(home, layout);
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, ClusterLauncher.defaultJvmOptions())
                 .withClassDataSharing(!"off".equalsIgnoreCase(env("TRIBUTARY_CDS", "on")));

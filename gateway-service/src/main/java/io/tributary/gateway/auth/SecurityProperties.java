@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record SecurityProperties(String adminKey, Jwt jwt, List<String> allowedOrigins, Duration credentialCache) {
     public SecurityProperties {
         jwt = jwt == null ? new Jwt(null, null, null, null) : jwt;
-        allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+        allowedOrigins = allowedOrigins == null ? List.of() : allowedOrigins.stream().map(String::strip).filter(o -> !o.isEmpty()).toList();
         credentialCache = credentialCache == null ? Duration.ofSeconds(1) : credentialCache;
     }
 
