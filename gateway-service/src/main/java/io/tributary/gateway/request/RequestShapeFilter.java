@@ -23,13 +23,26 @@ import reactor.core.publisher.Mono;
  *       variable, so {@code topics/probe-;x} created the topic {@code probe-});</li>
  *   <li>a query parameter given twice ({@code ?key=k1&key=k2} was read as the key {@code k1,k2}).</li>
  * </ul>
- * (A bad percent-encoding never gets this far: {@link DecodingFailureProblems} answers it.)
+ * and refuses a body whose declared length is over {@code tributary.gateway.max-request-bytes}
+ * with 413 before authentication and before a byte of it is read. (A bad percent-encoding
+ * never gets this far: {@link DecodingFailureProblems} answers it.)
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class RequestShapeFilter implements WebFilter {
+    private final long maxRequestBytes;
+
+    public RequestShapeFilter(io.tributary.gateway.GatewayProperties props) {
+        this.maxRequestBytes = props.maxRequestBytes().toBytes();
+    }
+
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        long declared = exchange.getRequest().getHeaders().getContentLength();
+        if (declared > maxRequestBytes) {
+            return Mono.error(TributaryException.payloadTooLarge("the request body (" + declared + " bytes) exceeds the limit of "
+                    + maxRequestBytes + " bytes"));
+        }
         try {
             check(exchange.getRequest().getURI().getRawPath(), exchange.getRequest().getURI().getRawQuery(),
                     exchange.getRequest().getQueryParams());

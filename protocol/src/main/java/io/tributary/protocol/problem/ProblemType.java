@@ -18,6 +18,8 @@ public enum ProblemType {
     NOT_FOUND("not-found", 404, "Not found"),
     METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
     NOT_ACCEPTABLE("not-acceptable", 406, "Not acceptable"),
+    /** The request's bytes stopped arriving (a slow or stalled client): it was cut off. */
+    REQUEST_TIMEOUT("request-timeout", 408, "Request timeout"),
     CONFLICT("conflict", 409, "Conflict"),
     /** A consumer commit from a group generation older than one that already committed there. */
     FENCED("fenced", 409, "Fenced by a newer generation"),

@@ -53,6 +53,9 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
             headers.addAll(rse.getHeaders()); // e.g. Allow on a 405 (RFC 9110), Accept on a 415
         }
         headers.setContentType(PROBLEM_JSON);
+        if (problem.type() == ProblemType.REQUEST_TIMEOUT) {
+            headers.set(HttpHeaders.CONNECTION, "close"); // what is left of the request may still trickle in: not on this connection
+        }
         if (problem.retryAfter() != null) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, problem.retryAfter().toSeconds())));
         }
@@ -76,6 +79,11 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
     public static TributaryException toProblem(Throwable ex) {
         if (ex instanceof TributaryException t) {
             return t;
+        }
+        // The server's own read timeout on a client's request (a call to another service that
+        // times out arrives as a WebClientRequestException, below).
+        if (!(ex instanceof WebClientRequestException) && causedBy(ex, io.netty.handler.timeout.TimeoutException.class)) {
+            return new TributaryException(ProblemType.REQUEST_TIMEOUT, "the request body stopped arriving before it was complete");
         }
         if (causedBy(ex, DataBufferLimitException.class)) {
             return TributaryException.payloadTooLarge("request body exceeds the size limit");

@@ -1,0 +1,93 @@
+package io.tributary.gateway.request;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+import io.tributary.protocol.problem.ProblemType;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.stereotype.Component;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Limits that hold before a request is authenticated or buffered:
+ * <ul>
+ *   <li>{@code read-timeout}: a request whose bytes stop coming (a slow-loris client that
+ *       announces 100 bytes and sends 13) is cut off after this long without a read, and
+ *       {@code request-timeout} bounds the whole request however slowly it trickles
+ *       (Reactor Netty answers 408 and closes). Both apply while a request is read, not to
+ *       the answer: an SSE stream or a WebSocket may stay open for days.</li>
+ *   <li>{@code max-per-client}: open connections from one client address; the next one gets
+ *       a 429 {@code rate-limited} problem and is closed, so one client cannot take all of the
+ *       gateway's sockets.</li>
+ * </ul>
+ * Idle keep-alive connections are closed by Spring Boot's {@code server.netty.idle-timeout}.
+ */
+@Component
+@EnableConfigurationProperties(ConnectionLimits.Settings.class)
+public class ConnectionLimits implements NettyServerCustomizer {
+    private static final String NAME = "tributary.connectionLimit";
+    private final Settings settings;
+    private final JsonMapper json;
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
+
+    /** {@code tributary.gateway.connections.*}. */
+    @ConfigurationProperties("tributary.gateway.connections")
+    public record Settings(Duration readTimeout, Duration requestTimeout, int maxPerClient) {
+    }
+
+    public ConnectionLimits(Settings settings, JsonMapper json) {
+        this.settings = settings;
+        this.json = json;
+    }
+
+    @Override
+    public HttpServer apply(HttpServer server) {
+        return server.readTimeout(settings.readTimeout()).requestTimeout(settings.requestTimeout())
+                .doOnChannelInit((observer, channel, remote) -> {
+                    // The channel's own address: the one handed in is not always set for accepted connections.
+                    if (!(channel.remoteAddress() instanceof InetSocketAddress address) || address.getAddress() == null) {
+                        return;
+                    }
+                    InetAddress client = address.getAddress();
+                    int n = open.computeIfAbsent(client, a -> new AtomicInteger()).incrementAndGet();
+                    channel.closeFuture().addListener(f -> release(client));
+                    if (n > settings.maxPerClient() && channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
+                        channel.pipeline().addAfter(NettyPipeline.HttpCodec, NAME, new Refuse(n - 1));
+                    }
+                });
+    }
+
+    private void release(InetAddress client) {
+        open.computeIfPresent(client, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    /** Answers the connection's first request with a 429 and closes it. */
+    private final class Refuse extends ChannelInboundHandlerAdapter {
+        private final int alreadyOpen;
+        private boolean answered;
+
+        Refuse(int alreadyOpen) {
+            this.alreadyOpen = alreadyOpen;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+            if (!answered && msg instanceof HttpRequest) {
+                answered = true;
+                NettyProblems.answerAndClose(ctx, json, ProblemType.RATE_LIMITED, "this client address has " + alreadyOpen
+                        + " connections open, the most the gateway allows (tributary.gateway.connections.max-per-client)", 1);
+            }
+        }
+    }
+}
