@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,109 @@ import org.junit.jupiter.api.Test;
 /** Limits that hold before authentication and before buffering: body size, slow clients, connections per address. */
 class LimitsClusterTest {
     private final Api api = TestCluster.get().api();
+
+    @Test
+    void aFloodOnOneVhostIsRateLimitedWhileAnotherIsServed() throws Exception {
+        for (String v : List.of("rl-a", "rl-b")) {
+            assertThat(api.put("/api/v1/vhosts/" + v, null).status()).isIn(200, 201);
+            assertThat(api.put("/api/v1/vhosts/" + v + "/topics/t", "{\"partitions\":1}").status()).isIn(200, 201);
+        }
+        Api.Response set = api.put("/api/v1/vhosts/rl-a/limits", "{\"publishRequestsPerSecond\":10}");
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        String one = "[{\"payload\":1}]";
+        List<Long> quiet = latencies("rl-b", one, Duration.ofSeconds(2), new java.util.concurrent.atomic.AtomicInteger());
+
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger limited = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Api.Response> sample = new java.util.concurrent.atomic.AtomicReference<>();
+        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        java.util.concurrent.ExecutorService flood = java.util.concurrent.Executors.newFixedThreadPool(6);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 6; i++) {
+            flood.submit(() -> {
+                while (System.nanoTime() < until) {
+                    Api.Response r = api.postJson("/api/v1/vhosts/rl-a/topics/t/messages", one);
+                    if (r.status() == 200) {
+                        accepted.incrementAndGet();
+                    } else if (r.status() == 429) {
+                        limited.incrementAndGet();
+                        sample.compareAndSet(null, r);
+                    } else {
+                        throw new AssertionError(r.toString());
+                    }
+                }
+                return null;
+            });
+        }
+        java.util.concurrent.atomic.AtomicInteger bLimited = new java.util.concurrent.atomic.AtomicInteger();
+        List<Long> during = latencies("rl-b", one, Duration.ofSeconds(3), bLimited);
+        flood.shutdown();
+        assertThat(flood.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        System.out.printf("rate limit 10/s on rl-a: %d accepted, %d refused in %.1f s; rl-b p50 %.1f ms quiet, %.1f ms during the flood "
+                + "(p99 %.1f / %.1f ms)%n", accepted.get(), limited.get(), seconds, pct(quiet, 50), pct(during, 50), pct(quiet, 99),
+                pct(during, 99));
+        assertThat(limited.get()).as("refused publishes on the flooded vhost").isPositive();
+        assertThat(accepted.get()).as("accepted: at most a full bucket (10) plus 10 a second").isLessThanOrEqualTo((int) (10 + 10 * seconds) + 1);
+        assertThat(accepted.get()).as("accepted: the limit is a rate, not a wall").isGreaterThan((int) (5 * seconds));
+        assertThat(bLimited.get()).as("429s on the other vhost").isZero();
+        Api.Response r = sample.get();
+        assertThat(r.problemType()).isEqualTo("rate-limited");
+        assertThat(r.headers().get("retry-after")).containsExactly("1");
+        assertThat(r.json().get("detail").asString()).contains("rl-a").contains("10 requests/s");
+        long end = api.get("/api/v1/vhosts/rl-a/topics/t").json().get("partitions").get(0).get("endOffset").asLong();
+        assertThat(end).as("stored on rl-a: exactly the accepted publishes").isEqualTo(accepted.get());
+    }
+
+    @Test
+    void aByteRateCountsTheBodyBeforeItIsRead() {
+        assertThat(api.put("/api/v1/vhosts/rl-bytes", null).status()).isIn(200, 201);
+        assertThat(api.put("/api/v1/vhosts/rl-bytes/topics/t", "{\"partitions\":1}").status()).isIn(200, 201);
+        assertThat(api.put("/api/v1/vhosts/rl-bytes/limits", "{\"publishBytesPerSecond\":2000}").status()).isEqualTo(200);
+        String big = "[{\"payload\":\"" + "x".repeat(1500) + "\"}]";
+        assertThat(api.postJson("/api/v1/vhosts/rl-bytes/topics/t/messages", big).status()).isEqualTo(200);
+        Api.Response second = api.postJson("/api/v1/vhosts/rl-bytes/topics/t/messages", big);
+        assertThat(second.status()).as(second.body()).isEqualTo(429);
+        assertThat(second.json().get("detail").asString()).contains("2000 bytes/s");
+        // Bad limits are refused; removing them lifts them.
+        assertThat(api.put("/api/v1/vhosts/rl-bytes/limits", "{\"publishBytesPerSecond\":0}").status()).isEqualTo(400);
+        assertThat(api.put("/api/v1/vhosts/rl-bytes/limits", "{\"publishBytes\":10}").status()).isEqualTo(400);
+        assertThat(api.put("/api/v1/vhosts/no-such-vhost/limits", "{}").status()).isEqualTo(404);
+        assertThat(api.delete("/api/v1/vhosts/rl-bytes/limits").status()).isEqualTo(204);
+        assertThat(api.get("/api/v1/vhosts/rl-bytes/limits").json().get("publishBytesPerSecond").isNull()).isTrue();
+    }
+
+    /** One publish after another for {@code d}: each one's latency in microseconds; 429s counted in {@code limited}. */
+    private List<Long> latencies(String vhost, String body, Duration d, java.util.concurrent.atomic.AtomicInteger limited) {
+        List<Long> out = new ArrayList<>();
+        long until = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < until) {
+            long t = System.nanoTime();
+            Api.Response r = api.postJson("/api/v1/vhosts/" + vhost + "/topics/t/messages", body);
+            out.add((System.nanoTime() - t) / 1000);
+            if (r.status() == 429) {
+                limited.incrementAndGet();
+            } else {
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+            }
+        }
+        return out;
+    }
+
+    private static double pct(List<Long> micros, int p) {
+        List<Long> sorted = micros.stream().sorted().toList();
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1000.0;
+    }
+
+    @Test
+    void anOversizedWebSocketFrameEndsTheSessionWith1009() throws Exception {
+        api.topicWithSubscription("limits-ws", 1, "w");
+        try (RawHttp.RawWebSocket ws = new RawHttp.RawWebSocket(api.base(), "/ws/v1/vhosts/default/topics/limits-ws/subscriptions/w")) {
+            ws.frame(0x81, "x".repeat(70_000).getBytes(StandardCharsets.US_ASCII)); // one text frame over 64 KiB
+            assertThat(ws.awaitCloseCode()).isEqualTo(1009);
+        }
+    }
 
     @Test
     void anOversizedBodyIsRefusedAtOnceWithoutReadingItOrAskingWhoSentIt() throws Exception {

@@ -106,7 +106,16 @@ final class RawHttp {
         void frame(int firstByte, byte[] payload) throws IOException {
             ByteArrayOutputStream f = new ByteArrayOutputStream();
             f.write(firstByte);
-            f.write(0x80 | payload.length); // masked, short payloads only
+            if (payload.length < 126) {
+                f.write(0x80 | payload.length); // masked
+            } else if (payload.length <= 0xffff) {
+                f.write(0x80 | 126);
+                f.write(payload.length >> 8);
+                f.write(payload.length & 0xff);
+            } else {
+                f.write(0x80 | 127);
+                f.write(java.nio.ByteBuffer.allocate(8).putLong(payload.length).array());
+            }
             byte[] mask = {1, 2, 3, 4};
             f.write(mask);
             for (int i = 0; i < payload.length; i++) {

@@ -35,6 +35,7 @@ public final class AccessRules {
         admin(null, "/api/v1/vhosts/{vhost}");
         admin(null, V + "/permissions");
         admin(null, V + "/permissions/{user}");
+        admin(null, V + "/limits");
         admin(null, "/api/v1/users/**");
         admin(null, "/api/v1/cluster/**");
 

@@ -52,7 +52,7 @@ class AccessRulesTest {
         }
         // api v1 vhosts V ...
         String v = s[3];
-        if (s.length == 4 || s[4].equals("permissions")) {
+        if (s.length == 4 || s[4].equals("permissions") || s[4].equals("limits")) {
             return admin;
         }
         boolean member = c.permissions().containsKey(v);
@@ -133,7 +133,7 @@ class AccessRulesTest {
         Arbitrary<String> vhost = Arbitraries.of(VHOSTS);
         Arbitrary<String> name = Arbitraries.of(NAMES);
         List<String> templates = List.of("/api/v1/whoami", "/api/v1/vhosts", "/api/v1/vhosts/V", "/api/v1/vhosts/V/permissions",
-                "/api/v1/vhosts/V/permissions/N", "/api/v1/users", "/api/v1/users/N", "/api/v1/users/N/api-keys",
+                "/api/v1/vhosts/V/permissions/N", "/api/v1/vhosts/V/limits", "/api/v1/users", "/api/v1/users/N", "/api/v1/users/N/api-keys",
                 "/api/v1/cluster", "/api/v1/cluster/reassignments", "/api/v1/vhosts/V/topics", "/api/v1/vhosts/V/topics/N",
                 "/api/v1/vhosts/V/topics/N/messages", "/api/v1/vhosts/V/topics/N/partitions/0/messages",
                 "/api/v1/vhosts/V/topics/N/subscriptions/M", "/api/v1/vhosts/V/topics/N/subscriptions/M/events",

@@ -95,6 +95,16 @@ public final class RedisKeys {
         return prefix + "permissions";
     }
 
+    /** Hash: vhost to its publish rate limits, JSON (see the gateway's limit.VhostLimitStore). */
+    public String vhostLimits() {
+        return prefix + "vhost-limits";
+    }
+
+    /** Hash: one vhost's token buckets ({@code requests}, {@code bytes}: tokens; {@code at}: last refill, microseconds). */
+    public String rateBuckets(String vhost) {
+        return prefix + "rate:" + vhost;
+    }
+
     public String exchanges() {
         return prefix + "exchanges";
     }
