@@ -35,7 +35,15 @@ class ApiDocsClusterTest {
                 Map.entry("/api/v1/vhosts/{vhost}/exchanges/{exchange}", List.of("put", "get", "delete")),
                 Map.entry("/api/v1/vhosts/{vhost}/exchanges/{exchange}/bindings", List.of("post", "get")),
                 Map.entry("/api/v1/vhosts/{vhost}/exchanges/{exchange}/bindings/{id}", List.of("get", "delete")),
-                Map.entry("/api/v1/vhosts/{vhost}/exchanges/{exchange}/messages", List.of("post")));
+                Map.entry("/api/v1/vhosts/{vhost}/exchanges/{exchange}/messages", List.of("post")),
+                Map.entry("/api/v1/users/{user}", List.of("put", "get", "delete")),
+                Map.entry("/api/v1/users/{user}/api-keys", List.of("post")),
+                Map.entry("/api/v1/users/{user}/api-keys/{id}", List.of("delete")),
+                Map.entry("/api/v1/users", List.of("get")),
+                Map.entry("/api/v1/whoami", List.of("get")),
+                Map.entry("/api/v1/vhosts/{vhost}/permissions/{user}", List.of("put", "get", "delete")),
+                Map.entry("/api/v1/vhosts/{vhost}/permissions", List.of("get")),
+                Map.entry("/api/v1/vhosts/{vhost}/limits", List.of("put", "get", "delete")));
         List<String> withoutExamples = new ArrayList<>();
         expected.forEach((path, methods) -> {
             assertThat(paths.has(path)).as("documented: " + path).isTrue();
@@ -48,5 +56,10 @@ class ApiDocsClusterTest {
             }
         });
         assertThat(withoutExamples).as("operations without a request or response example").isEmpty();
+        // Every operation needs the bearer scheme, and the document itself is readable without a credential.
+        assertThat(doc.get("components").get("securitySchemes").get("bearer").get("scheme").asString()).isEqualTo("bearer");
+        assertThat(doc.get("security").toString()).contains("bearer");
+        assertThat(api.as(null).get("/v3/api-docs").status()).isEqualTo(200);
+        assertThat(api.as(null).get("/swagger-ui/index.html").status()).isEqualTo(200);
     }
 }

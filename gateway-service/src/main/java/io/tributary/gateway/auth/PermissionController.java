@@ -53,7 +53,7 @@ public class PermissionController {
     }
 
     @GetMapping("/api/v1/vhosts/{vhost}/permissions")
-    @Operation(summary = "Every user's permission in the vhost")
+    @Operation(summary = "Every user's permission in the vhost", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"permissions\":[{\"user\":\"admin\",\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}]}"))))
     public Mono<Map<String, Object>> list(@PathVariable String vhost) {
         Names.require("vhost", vhost);
         return requireVhost(vhost).then(store.permissionsIn(vhost)).map(all -> Map.of("permissions",
@@ -61,7 +61,7 @@ public class PermissionController {
     }
 
     @GetMapping("/api/v1/vhosts/{vhost}/permissions/{user}")
-    @Operation(summary = "One user's permission in the vhost")
+    @Operation(summary = "One user's permission in the vhost", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"user\":\"alice\",\"configure\":\"\",\"write\":\"orders\",\"read\":\".*\"}"))))
     public Mono<Map<String, Object>> get(@PathVariable String vhost, @PathVariable String user) {
         Names.require("vhost", vhost);
         Names.require("user", user);
@@ -75,7 +75,7 @@ public class PermissionController {
     }
 
     @DeleteMapping("/api/v1/vhosts/{vhost}/permissions/{user}")
-    @Operation(summary = "Take away a user's permission in the vhost")
+    @Operation(summary = "Take away a user's permission in the vhost", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "404", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/problem+json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"type\":\"not-found\",\"status\":404,\"detail\":\"user 'alice' has no permission in vhost 'default'\"}"))))
     public Mono<ResponseEntity<Void>> delete(@PathVariable String vhost, @PathVariable String user) {
         Names.require("vhost", vhost);
         Names.require("user", user);

@@ -53,13 +53,13 @@ public class UserController {
     }
 
     @GetMapping("/api/v1/users")
-    @Operation(summary = "List users with their tags and API key ids")
+    @Operation(summary = "List users with their tags and API key ids", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"users\":[{\"name\":\"admin\",\"tags\":[\"administrator\"],\"apiKeys\":[{\"id\":\"3f2a9c0d1e4b5a67\",\"created\":1764680000000}]}]}"))))
     public Mono<Map<String, Object>> list() {
         return store.users().concatMap(this::view).collectList().map(users -> Map.of("users", users));
     }
 
     @GetMapping("/api/v1/users/{user}")
-    @Operation(summary = "One user: tags, API key ids, permissions per vhost")
+    @Operation(summary = "One user: tags, API key ids, permissions per vhost", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"name\":\"alice\",\"tags\":[],\"apiKeys\":[],\"permissions\":{\"default\":{\"configure\":\"\",\"write\":\"orders\",\"read\":\".*\"}}}"))))
     public Mono<Map<String, Object>> get(@PathVariable String user) {
         Names.require("user", user);
         return existing(user).flatMap(this::view).zipWith(store.permissionsOf(user)).map(t -> {
@@ -71,7 +71,8 @@ public class UserController {
 
     @DeleteMapping("/api/v1/users/{user}")
     @Operation(summary = "Delete a user with its API keys and permissions", responses = {@ApiResponse(responseCode = "204"),
-            @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json"))})
+            @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json", examples = @ExampleObject(
+                    value = "{\"type\":\"not-found\",\"status\":404,\"detail\":\"user 'alice' does not exist\"}")))})
     public Mono<ResponseEntity<Void>> delete(@PathVariable String user) {
         Names.require("user", user);
         return store.deleteUser(user).map(deleted -> {
@@ -94,7 +95,8 @@ public class UserController {
 
     @DeleteMapping("/api/v1/users/{user}/api-keys/{id}")
     @Operation(summary = "Revoke an API key: every gateway refuses it within a second", responses = {
-            @ApiResponse(responseCode = "204"), @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json"))})
+            @ApiResponse(responseCode = "204"), @ApiResponse(responseCode = "404", content = @Content(mediaType = "application/problem+json",
+                    examples = @ExampleObject(value = "{\"type\":\"not-found\",\"status\":404,\"detail\":\"user 'alice' has no API key '3f2a9c0d1e4b5a67'\"}")))})
     public Mono<ResponseEntity<Void>> revoke(@PathVariable String user, @PathVariable String id) {
         Names.require("user", user);
         return store.revokeKey(user, id).map(revoked -> {

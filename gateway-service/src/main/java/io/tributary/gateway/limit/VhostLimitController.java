@@ -48,17 +48,17 @@ public class VhostLimitController {
     }
 
     @GetMapping("/api/v1/vhosts/{vhost}/limits")
-    @Operation(summary = "The vhost's publish rate limits")
+    @Operation(summary = "The vhost's publish rate limits", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"vhost\":\"default\",\"publishRequestsPerSecond\":500,\"publishBytesPerSecond\":null}"))))
     public Mono<Map<String, Object>> get(@PathVariable String vhost) {
         Names.require("vhost", vhost);
         return requireVhost(vhost).then(store.limits(vhost)).map(l -> view(vhost, l));
     }
 
     @DeleteMapping("/api/v1/vhosts/{vhost}/limits")
-    @Operation(summary = "Remove the vhost's publish rate limits")
+    @Operation(summary = "Remove the vhost's publish rate limits", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "404", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/problem+json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"type\":\"not-found\",\"status\":404,\"detail\":\"vhost 'nope' does not exist\"}"))))
     public Mono<ResponseEntity<Void>> delete(@PathVariable String vhost) {
         Names.require("vhost", vhost);
-        return store.delete(vhost).thenReturn(ResponseEntity.noContent().build());
+        return requireVhost(vhost).then(store.delete(vhost)).thenReturn(ResponseEntity.noContent().build());
     }
 
     private Mono<Void> requireVhost(String vhost) {

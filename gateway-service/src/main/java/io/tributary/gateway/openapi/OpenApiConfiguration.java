@@ -22,14 +22,25 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class OpenApiConfiguration {
 
+    /** The security scheme every operation needs: Swagger UI's Authorize button takes an API key or a JWT. */
+    public static final String BEARER = "bearer";
+
     @Bean
     OpenAPI tributaryOpenApi() {
-        return new OpenAPI().info(new Info()
+        return new OpenAPI()
+                .components(new io.swagger.v3.oas.models.Components().addSecuritySchemes(BEARER,
+                        new io.swagger.v3.oas.models.security.SecurityScheme().type(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP)
+                                .scheme("bearer").description("An API key (trb_...) or a JWT; see README, Security. WebSocket and "
+                                        + "SSE also take ?access_token=.")))
+                .addSecurityItem(new io.swagger.v3.oas.models.security.SecurityRequirement().addList(BEARER))
+                .info(new Info()
                 .title("Tributary")
                 .version("v1")
                 .description("A distributed message queue that speaks HTTP: publish with POST, consume over "
                         + "WebSocket or Server-Sent Events, browse partitions by offset. Errors are RFC 9457 "
-                        + "application/problem+json documents with a stable type."));
+                        + "application/problem+json documents with a stable type. Every operation needs "
+                        + "Authorization: Bearer <API key or JWT> (401 unauthorized without, 403 forbidden without the "
+                        + "permission)."));
     }
 
     @Bean
