@@ -439,6 +439,74 @@ class SecurityClusterTest {
         assertThat(text).doesNotContain(TestCluster.ADMIN_KEY.substring(21)).doesNotContain("B".repeat(43));
     }
 
+    /**
+     * Random and mutated credentials (seeded, so a failure can be replayed): every one is
+     * refused with a 401 problem, never let in, never a 5xx.
+     */
+    @Test
+    void mutatedAndRandomCredentialsAreAllRefused() throws Exception {
+        java.util.Random r = new java.util.Random(20261202L);
+        String jwt = Jwts.valid("reader", 600);
+        String key = keys.get("reader");
+        List<String> cases = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            cases.add("Bearer " + mutate(jwt, r));
+            cases.add("Bearer " + mutate(key, r));
+        }
+        for (int i = 0; i < 50; i++) {
+            StringBuilder junk = new StringBuilder();
+            for (int n = r.nextInt(200); n > 0; n--) {
+                junk.append((char) (33 + r.nextInt(94)));
+            }
+            cases.add((r.nextBoolean() ? "Bearer " : List.of("bearer ", "Token ", "Basic ", "", "Bearer  ").get(r.nextInt(5))) + junk);
+        }
+        String[] parts = jwt.split("\\.");
+        for (String alg : List.of("none", "HS512", "RS256", "ES256", "HS256 ")) {
+            String header = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    ("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}").getBytes(StandardCharsets.UTF_8));
+            cases.add("Bearer " + header + "." + parts[1] + "." + parts[2]);
+            cases.add("Bearer " + header + "." + parts[1] + ".");
+        }
+        cases.add("Bearer " + parts[0] + "." + parts[1]);
+        cases.add("Bearer " + jwt + "." + parts[2]);
+        cases.add("Bearer " + "a".repeat(6000));
+        int refused = 0;
+        for (String auth : cases) {
+            Head h = head("GET " + VA + "/topics/orders/partitions/0/messages HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + auth
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(h.status()).as("Authorization: %s -> %s", auth, h).isEqualTo(401);
+            assertProblem(h, "unauthorized");
+            refused++;
+        }
+        System.out.printf("credential fuzz: %d random or mutated credentials, %d refused with 401%n", cases.size(), refused);
+        assertThat(refused).isEqualTo(cases.size()).isGreaterThan(350);
+    }
+
+    /** {@code s} with one to three characters changed, cut or grown, never in a way that keeps it valid. */
+    private static String mutate(String s, java.util.Random r) {
+        StringBuilder b = new StringBuilder(s);
+        switch (r.nextInt(4)) {
+            case 0 -> b.setLength(Math.max(1, b.length() - 1 - r.nextInt(10)));
+            case 1 -> b.append((char) ('a' + r.nextInt(26)));
+            default -> {
+                for (int n = 1 + r.nextInt(3); n > 0; n--) {
+                    int at;
+                    do {
+                        at = r.nextInt(b.length() - 1); // not the last character: its unused bits may not change the token
+                    } while (b.charAt(at) == '.' || b.charAt(at) == '_' && s.startsWith("trb_") && (at == 3 || at == 20)
+                            || s.startsWith("trb_") && at < 4 || isLastOfSegment(b, at));
+                    char c = b.charAt(at);
+                    b.setCharAt(at, c == 'A' ? 'B' : 'A');
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean isLastOfSegment(CharSequence s, int at) {
+        return at + 1 < s.length() && s.charAt(at + 1) == '.';
+    }
+
     // ---- raw requests: every header exactly as given, and the answer's head even for a stream ----
 
     record Head(int status, Map<String, String> headers, String body) {
