@@ -3,6 +3,7 @@ package io.tributary.cluster;
 import io.tributary.launcher.AdminKey;
 import io.tributary.launcher.ClusterLauncher;
 import io.tributary.launcher.ClusterLayout;
+import io.tributary.launcher.DevCertificate;
 import io.tributary.launcher.Ports;
 import io.tributary.launcher.RedisEndpoint;
 import io.tributary.launcher.TestRedis;
@@ -32,6 +33,9 @@ public final class TestCluster {
     /** A second routing instance with its own gateway, started only by the tests that need it. */
     static final String SECOND_ROUTING = "routing-2";
     static final String SECOND_GATEWAY = "gateway-2";
+    /** A gateway serving HTTPS with a development certificate, started only by the tests that need it. */
+    static final String TLS_GATEWAY = "gateway-tls";
+    private DevCertificate certificate;
     private SecondEdge secondEdge;
 
     /** The storage node every other service reaches through a {@link FaultProxy}. */
@@ -80,6 +84,13 @@ public final class TestCluster {
                         "TRIBUTARY_JWT_AUDIENCE", JWT_AUDIENCE)::get)
                 .withSecondEdge(SECOND_ROUTING, Ports.free(), SECOND_GATEWAY, Ports.free())
                 .withEnv(PROXIED_NODE, ClusterLayout.ADVERTISED_URL, "http://127.0.0.1:" + proxyPort);
+        DevCertificate cert;
+        try {
+            cert = DevCertificate.ensure(home);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        layout = layout.withTlsGateway(TLS_GATEWAY, Ports.free(), cert.keyStore(), cert.password());
         // C1 only: these JVMs are measured for correctness, not speed, and start ~30% cheaper.
         List<String> jvm = new ArrayList<>(ClusterLauncher.defaultJvmOptions());
         jvm.add("-XX:TieredStopAtLevel=1");
@@ -92,10 +103,21 @@ public final class TestCluster {
                 "TRIBUTARY_COORDINATOR_REASSIGNMENT_ABANDON_AFTER", "10s");
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, jvm, tuning);
         long t0 = System.nanoTime();
-        launcher.startAll(name -> !name.equals(SECOND_ROUTING) && !name.equals(SECOND_GATEWAY));
+        launcher.startAll(name -> !name.equals(SECOND_ROUTING) && !name.equals(SECOND_GATEWAY) && !name.equals(TLS_GATEWAY));
         System.out.printf("Test cluster ready in %.1f s (Redis from %s), logs in %s%n",
                 (System.nanoTime() - t0) / 1e9, redis.origin(), home.resolve("logs"));
-        return new TestCluster(launcher, redis, proxy);
+        TestCluster cluster = new TestCluster(launcher, redis, proxy);
+        cluster.certificate = cert;
+        return cluster;
+    }
+
+    /** The HTTPS gateway (started on first use) and the certificate it serves. */
+    public synchronized DevCertificate tlsGateway() {
+        if (!launcher.isReady(TLS_GATEWAY)) {
+            launcher.start(TLS_GATEWAY);
+            launcher.awaitReady(TLS_GATEWAY);
+        }
+        return certificate;
     }
 
     static Path repoRoot() {

@@ -223,13 +223,26 @@ public final class ClusterLauncher implements AutoCloseable {
                 + (mp == null ? "" : tail(mp.logFile(), 40)));
     }
 
+    private final Map<Integer, HttpClient> tlsClients = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A client for the HTTPS service on {@code port} that trusts exactly that service's own certificate. */
+    private HttpClient tlsClient(int port) {
+        return tlsClients.computeIfAbsent(port, p -> {
+            ServiceSpec spec = layout.services().stream().filter(s -> s.port() == p).findFirst().orElseThrow();
+            Path store = Path.of(spec.env().get(ServiceSpec.TLS_KEY_STORE).replaceFirst("^file:", ""));
+            return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                    .sslContext(DevCertificate.trusting(store, spec.env().get(ServiceSpec.TLS_KEY_STORE_PASSWORD))).build();
+        });
+    }
+
     public boolean isReady(String name) {
         return isReady(URI.create(layout.service(name).readinessUrl(layout.host())));
     }
 
     private boolean isReady(URI uri) {
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
+            HttpClient client = uri.getScheme().equals("https") ? tlsClient(uri.getPort()) : http;
+            HttpResponse<Void> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
                     HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException e) {

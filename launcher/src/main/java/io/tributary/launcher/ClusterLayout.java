@@ -217,6 +217,32 @@ public final class ClusterLayout {
     }
 
     public String gatewayUrl() {
-        return "http://" + host + ":" + service(GATEWAY).port();
+        return service(GATEWAY).baseUrl(host);
+    }
+
+    /** This layout with every gateway serving HTTPS (only) with the key store {@code keyStore}. */
+    public ClusterLayout withTls(Path keyStore, String password) {
+        List<ServiceSpec> changed = new ArrayList<>();
+        for (ServiceSpec spec : services) {
+            changed.add(spec.module().equals("gateway-service") ? tls(spec, spec.name(), spec.port(), keyStore, password) : spec);
+        }
+        return new ClusterLayout(host, changed);
+    }
+
+    /** This layout with one more gateway, {@code name} on {@code port}, like the first one but serving HTTPS. */
+    public ClusterLayout withTlsGateway(String name, int port, Path keyStore, String password) {
+        List<ServiceSpec> more = new ArrayList<>(services);
+        more.add(tls(service(GATEWAY), name, port, keyStore, password));
+        return new ClusterLayout(host, more);
+    }
+
+    private static ServiceSpec tls(ServiceSpec gateway, String name, int port, Path keyStore, String password) {
+        Map<String, String> env = new LinkedHashMap<>(gateway.env());
+        env.put(SERVER_PORT, Integer.toString(port));
+        env.put(ServiceSpec.TLS_ENABLED, "true");
+        env.put(ServiceSpec.TLS_KEY_STORE, "file:" + keyStore.toAbsolutePath());
+        env.put(ServiceSpec.TLS_KEY_STORE_PASSWORD, password);
+        env.put(ServiceSpec.TLS_KEY_STORE_TYPE, "PKCS12");
+        return new ServiceSpec(name, gateway.module(), port, env);
     }
 }

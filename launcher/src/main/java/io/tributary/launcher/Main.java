@@ -29,11 +29,7 @@ public final class Main {
         Path repo = Path.of(option(args, "--repo", ".")).toAbsolutePath().normalize();
         Path home = Path.of(option(args, "--home", repo.resolve(".tributary").toString())).toAbsolutePath().normalize();
         String name = args.length > 1 && !args[1].startsWith("--") ? args[1] : null;
-        if (java.util.Arrays.asList(args).contains("--tls")) {
-            // Refused rather than ignored: a cluster that looks like it serves HTTPS and does not is worse than none.
-            System.err.println("--tls is not built yet: the gateway serves plain HTTP. Put a TLS-terminating proxy in front of it.");
-            System.exit(2);
-        }
+        tlsAsked = java.util.Arrays.asList(args).contains("--tls");
         int code = switch (command) {
             case "up" -> up(repo, home, null);
             case "start" -> name == null ? usage() : up(repo, home, name);
@@ -47,8 +43,11 @@ public final class Main {
         System.exit(code);
     }
 
+    /** {@code up --tls}: the gateway serves HTTPS with a development certificate, and keeps doing so while .tributary/tls exists. */
+    private static boolean tlsAsked;
+
     private static int usage() {
-        System.out.println("usage: bin/tributary up | down | status | add-node | start NAME | stop NAME | kill NAME");
+        System.out.println("usage: bin/tributary up [--tls] | down | status | add-node | start NAME | stop NAME | kill NAME");
         return 2;
     }
 
@@ -78,6 +77,11 @@ public final class Main {
         }
         String adminKey = AdminKey.loadOrCreate(home);
         ClusterLayout layout = settings.layout(redisUrl, home.resolve("data")).withSecurity(adminKey, System::getenv);
+        DevCertificate tls = null;
+        if (tlsAsked || Files.isRegularFile(home.resolve(DevCertificate.DIR).resolve("gateway.p12"))) {
+            tls = DevCertificate.ensure(home);
+            layout = layout.withTls(tls.keyStore(), tls.password());
+        }
         writePorts(home, layout);
         ClusterLauncher launcher = new ClusterLauncher(repo, home, layout, ClusterLauncher.defaultJvmOptions())
                 .withClassDataSharing(!"off".equalsIgnoreCase(env("TRIBUTARY_CDS", "on")));
@@ -121,6 +125,9 @@ public final class Main {
         System.out.println("  Health      " + gw + "/actuator/health");
         System.out.println("  Logs        " + home.resolve("logs"));
         System.out.println("  Admin key   " + home.resolve(AdminKey.FILE) + " (user admin; send it as 'Authorization: Bearer <key>')");
+        if (tls != null) {
+            System.out.println("  TLS         self-signed, trust it with: curl --cacert " + tls.certificate() + " " + gw + "/api/v1/whoami ...");
+        }
         System.out.println("Stop it with: bin/tributary down");
         return 0;
     }

@@ -16,7 +16,21 @@ public record ServiceSpec(String name, String module, int port, Map<String, Stri
         return module + "-exec.jar";
     }
 
+    /** Spring Boot's own switch: a service with it serves HTTPS only. */
+    public static final String TLS_ENABLED = "SERVER_SSL_ENABLED";
+    public static final String TLS_KEY_STORE = "SERVER_SSL_KEY_STORE";
+    public static final String TLS_KEY_STORE_PASSWORD = "SERVER_SSL_KEY_STORE_PASSWORD";
+    public static final String TLS_KEY_STORE_TYPE = "SERVER_SSL_KEY_STORE_TYPE";
+
+    public boolean tls() {
+        return "true".equals(env.get(TLS_ENABLED));
+    }
+
+    public String baseUrl(String host) {
+        return (tls() ? "https://" : "http://") + host + ":" + port;
+    }
+
     public String readinessUrl(String host) {
-        return "http://" + host + ":" + port + "/actuator/health/readiness";
+        return baseUrl(host) + "/actuator/health/readiness";
     }
 }
