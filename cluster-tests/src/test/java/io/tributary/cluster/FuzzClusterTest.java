@@ -38,6 +38,9 @@ class FuzzClusterTest {
         "{\"type\":\"group\",\"startAt\":\"earliest\"}",
         "{\"ids\":[\"0-0\"]}",
         "{\"routingKey\":\"a.b\",\"payload\":true}",
+        "{\"tags\":[\"administrator\"]}",
+        "{\"configure\":\".*\",\"write\":\"a|b(c\",\"read\":\"\"}",
+        "{\"publishRequestsPerSecond\":100,\"publishBytesPerSecond\":1000}",
     };
     static final String[] TARGETS = {
         V + "/topics/fuzz/messages", "POST",
@@ -48,6 +51,11 @@ class FuzzClusterTest {
         V + "/topics/fuzz/subscriptions/s-%s", "PUT",
         V + "/topics/fuzz/subscriptions/f/ack", "POST",
         V + "/vhosts/fuzz-%s", "PUT",
+        "/api/v1/users/fuzz-%s", "PUT",
+        "/api/v1/users/fuzz-user/api-keys", "POST",
+        V + "/permissions/fuzz-user", "PUT",
+        // Limits on a vhost of their own: a random limit on 'default' would throttle the tests after this one.
+        "/api/v1/vhosts/fuzz-limits/limits", "PUT",
     };
     static final String[] CONTENT_TYPES = {"application/json", "application/x-ndjson", "text/plain", "application/json; charset=utf-8",
         "application/json; charset=bogus", "garbage", "", "application/json, text/plain", "multipart/form-data; boundary=x"};
@@ -58,6 +66,8 @@ class FuzzClusterTest {
         api.topicWithSubscription(TOPIC, 2, "f");
         assertThat(api.put(V + "/exchanges/fuzz-x", "{\"type\":\"topic\"}").status()).isIn(200, 201);
         assertThat(api.postJson(V + "/exchanges/fuzz-x/bindings", "{\"destination\":\"fuzz\",\"routingKey\":\"#\"}").status()).isIn(200, 201);
+        assertThat(api.put("/api/v1/users/fuzz-user", "{}").status()).isIn(200, 201);
+        assertThat(api.put("/api/v1/vhosts/fuzz-limits", null).status()).isIn(200, 201);
     }
 
     static long stored() {
