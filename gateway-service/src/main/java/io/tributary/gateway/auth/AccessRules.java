@@ -28,8 +28,20 @@ public final class AccessRules {
     private static final String V = "/api/v1/vhosts/{vhost}";
     private static final String SUB = V + "/topics/{topic}/subscriptions/{sub}";
     private final List<Rule> rules = new ArrayList<>();
+    private final java.util.function.Predicate<String> vhostExists;
 
+    /** Every vhost taken to exist (unit tests). */
     public AccessRules() {
+        this(vhost -> true);
+    }
+
+    /**
+     * {@code vhostExists}: whether a vhost exists, so that an administrator asking about one
+     * that does not gets the controller's 404 rather than a 403 (anyone else gets the 403
+     * either way: whether a vhost exists is not theirs to learn).
+     */
+    public AccessRules(java.util.function.Predicate<String> vhostExists) {
+        this.vhostExists = vhostExists;
         anyone(null, "/api/v1/whoami");
         anyone(HttpMethod.GET, "/api/v1/vhosts");
         admin(null, "/api/v1/vhosts/{vhost}");
@@ -138,7 +150,10 @@ public final class AccessRules {
         });
     }
 
-    private static String noAccess(Request r) {
+    private String noAccess(Request r) {
+        if (r.caller().isAdministrator() && !vhostExists.test(r.vhost())) {
+            return null; // the controller answers 404
+        }
         return "user '" + r.caller().user() + "' has no permissions in vhost '" + r.vhost() + "'";
     }
 

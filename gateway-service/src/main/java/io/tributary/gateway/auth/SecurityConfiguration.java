@@ -48,8 +48,8 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    AccessRules accessRules() {
-        return new AccessRules();
+    AccessRules accessRules(io.tributary.protocol.metadata.MetadataWatcher metadata) {
+        return new AccessRules(vhost -> !metadata.isLoaded() || metadata.current().hasVhost(vhost));
     }
 
     @Bean
