@@ -66,7 +66,7 @@ final class RawHttp {
         return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
     }
 
-    private static String line(InputStream in) throws IOException {
+    static String line(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) >= 0 && c != '\n') {

@@ -2,7 +2,6 @@ package io.tributary.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,214 +28,38 @@ import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Authentication and authorisation against the real gateway: a matrix of every endpoint family
- * by every kind of caller an attacker or a misconfigured client would be (no credential, an
- * unknown, malformed or revoked key, broken JWTs, the wrong vhost, each single permission, an
- * administrator without data permissions, the administrator), plus the checks that need a body
- * (binding destinations, each destination of an exchange publish), path tricks against the
- * rules, long-lived sessions that must end when their credential does, and the audit log.
+ * Authentication and authorisation beyond the matrix ({@link SecurityMatrixClusterTest}): the
+ * checks that need a body (binding destinations, each destination of an exchange publish), path
+ * tricks against the rules, revocation felt on every gateway, long-lived sessions that end when
+ * their credential does, Origin, whoami, the security API's bad input, the audit log, and
+ * random or mutated credentials.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecurityClusterTest {
-    private static final String VA = "/api/v1/vhosts/sec-a";
-    private final TestCluster cluster = TestCluster.get();
-    private final Api admin = cluster.api();
-    /** Credentials by identity name, made in setUp. */
-    private final Map<String, String> keys = new LinkedHashMap<>();
-
-    /** What an identity may do in vhost sec-a (ADMIN: the administrator tag). */
-    enum Power { ADMIN, CONFIGURE, WRITE, READ }
-
-    /** A caller of the matrix: its Authorization header (null: none) and its powers; {@code rejected}: refused as unauthenticated. */
-    record Identity(String name, String authorization, Set<Power> powers, boolean rejected) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    /** An endpoint family: one request, the powers it needs, and what it answers when allowed. */
-    record Family(String name, String method, Function<Identity, String> path, String body, Set<Power> needs, Set<Integer> allowed,
-            boolean stream) {
-    }
-
-    @BeforeAll
-    void setUp() {
-        for (String v : List.of("sec-a", "sec-b")) {
-            assertThat(admin.put("/api/v1/vhosts/" + v, null).status()).isIn(200, 201);
-        }
-        for (String t : List.of("orders", "secret", "orders-archive")) {
-            assertThat(admin.put(VA + "/topics/" + t, "{\"partitions\":1}").status()).isIn(200, 201);
-        }
-        assertThat(admin.put(VA + "/topics/orders/subscriptions/workers", "{\"type\":\"group\",\"startAt\":\"earliest\"}").status()).isIn(200, 201);
-        assertThat(admin.put(VA + "/topics/orders/subscriptions/q", "{\"type\":\"shared\"}").status()).isIn(200, 201);
-        for (String x : List.of("ex", "ex-all")) {
-            assertThat(admin.put(VA + "/exchanges/" + x, "{\"type\":\"fanout\"}").status()).isIn(200, 201);
-        }
-        bind("ex", "orders");
-        bind("ex-all", "orders");
-        bind("ex-all", "secret");
-
-        user("reader", List.of(), "sec-a", "", "", ".*");
-        user("writer", List.of(), "sec-a", "", ".*", "");
-        user("configurer", List.of(), "sec-a", ".*", "", "");
-        user("other", List.of(), "sec-b", ".*", ".*", ".*");
-        user("operator", List.of("administrator"), null, null, null, null);
-        user("revoked", List.of(), "sec-a", ".*", ".*", ".*");
-        user("limited", List.of(), "sec-a", "", "orders|ex|ex-all", "ex|ex-all");
-        String revokedId = keys.get("revoked").substring(4, 20);
-        assertThat(admin.delete("/api/v1/users/revoked/api-keys/" + revokedId).status()).isEqualTo(204);
-    }
-
-    private void bind(String exchange, String topic) {
-        Api.Response r = admin.postJson(VA + "/exchanges/" + exchange + "/bindings", "{\"destination\":\"" + topic + "\"}");
-        assertThat(r.status()).as(r.body()).isIn(200, 201);
-    }
-
-    private void user(String name, List<String> tags, String vhost, String configure, String write, String read) {
-        Api.Response u = admin.put("/api/v1/users/" + name, Api.JSON.writeValueAsString(Map.of("tags", tags)));
-        assertThat(u.status()).as(u.body()).isIn(200, 201);
-        if (vhost != null) {
-            Api.Response p = admin.put("/api/v1/vhosts/" + vhost + "/permissions/" + name,
-                    Api.JSON.writeValueAsString(Map.of("configure", configure, "write", write, "read", read)));
-            assertThat(p.status()).as(p.body()).isEqualTo(200);
-        }
-        Api.Response k = admin.postJson("/api/v1/users/" + name + "/api-keys", "{}");
-        assertThat(k.status()).as(k.body()).isEqualTo(201);
-        keys.put(name, k.json().get("key").asString());
-    }
-
-    private List<Identity> identities() {
-        Set<Power> none = EnumSet.noneOf(Power.class);
-        String unknownKey = "trb_0123456789abcdef_" + "A".repeat(43);
-        return List.of(
-                new Identity("anonymous", null, none, true),
-                new Identity("unknown key", "Bearer " + unknownKey, none, true),
-                new Identity("malformed key", "Bearer trb_zz", none, true),
-                new Identity("basic auth", "Basic YWRtaW46YWRtaW4=", none, true),
-                new Identity("empty bearer", "Bearer ", none, true),
-                new Identity("revoked key", "Bearer " + keys.get("revoked"), none, true),
-                new Identity("expired jwt", "Bearer " + Jwts.expired("reader"), none, true),
-                new Identity("alg none jwt", "Bearer " + Jwts.algNone("admin"), none, true),
-                new Identity("wrong audience jwt", "Bearer " + Jwts.wrongAudience("admin"), none, true),
-                new Identity("wrong issuer jwt", "Bearer " + Jwts.wrongIssuer("admin"), none, true),
-                new Identity("bad signature jwt", "Bearer " + Jwts.badSignature("admin"), none, true),
-                new Identity("jwt of an unknown user", "Bearer " + Jwts.valid("nobody-" + System.nanoTime(), 600), none, true),
-                new Identity("wrong vhost", "Bearer " + keys.get("other"), none, false),
-                new Identity("read-only", "Bearer " + keys.get("reader"), EnumSet.of(Power.READ), false),
-                new Identity("read-only jwt", "Bearer " + Jwts.valid("reader", 600), EnumSet.of(Power.READ), false),
-                new Identity("write-only", "Bearer " + keys.get("writer"), EnumSet.of(Power.WRITE), false),
-                new Identity("configure-only", "Bearer " + keys.get("configurer"), EnumSet.of(Power.CONFIGURE), false),
-                new Identity("administrator without permissions", "Bearer " + keys.get("operator"), EnumSet.of(Power.ADMIN), false),
-                new Identity("administrator", "Bearer " + TestCluster.ADMIN_KEY, EnumSet.allOf(Power.class), false));
-    }
-
-    private static String slug(Identity id) {
-        return id.name().replaceAll("[^a-z]+", "-");
-    }
-
-    private static List<Family> families() {
-        Set<Integer> ok = Set.of(200);
-        String one = "[{\"payload\":1}]";
-        return List.of(
-                new Family("list users", "GET", i -> "/api/v1/users", null, EnumSet.of(Power.ADMIN), ok, false),
-                new Family("cluster view", "GET", i -> "/api/v1/cluster", null, EnumSet.of(Power.ADMIN), ok, false),
-                new Family("vhost permissions", "GET", i -> VA + "/permissions", null, EnumSet.of(Power.ADMIN), ok, false),
-                new Family("create vhost", "PUT", i -> "/api/v1/vhosts/sec-made-by-" + slug(i), null, EnumSet.of(Power.ADMIN), Set.of(201), false),
-                new Family("whoami", "GET", i -> "/api/v1/whoami", null, EnumSet.noneOf(Power.class), ok, false),
-                new Family("create topic", "PUT", i -> VA + "/topics/made-by-" + slug(i), "{\"partitions\":1}", EnumSet.of(Power.CONFIGURE), Set.of(201), false),
-                new Family("delete topic", "DELETE", i -> VA + "/topics/missing-" + slug(i), null, EnumSet.of(Power.CONFIGURE), Set.of(404), false),
-                new Family("declare exchange", "PUT", i -> VA + "/exchanges/x-" + slug(i), "{\"type\":\"fanout\"}", EnumSet.of(Power.CONFIGURE), Set.of(201), false),
-                new Family("bind", "POST", i -> VA + "/exchanges/ex/bindings", "{\"destination\":\"orders\"}", EnumSet.of(Power.READ, Power.WRITE), Set.of(200, 201), false),
-                new Family("publish to topic", "POST", i -> VA + "/topics/orders/messages", one, EnumSet.of(Power.WRITE), ok, false),
-                new Family("publish to exchange", "POST", i -> VA + "/exchanges/ex/messages", one, EnumSet.of(Power.WRITE), ok, false),
-                new Family("browse", "GET", i -> VA + "/topics/orders/partitions/0/messages", null, EnumSet.of(Power.READ), ok, false),
-                new Family("look up by key", "GET", i -> VA + "/topics/orders/messages?key=k", null, EnumSet.of(Power.READ), ok, false),
-                new Family("create subscription", "PUT", i -> VA + "/topics/orders/subscriptions/s-" + slug(i), "{\"type\":\"group\"}",
-                        EnumSet.of(Power.CONFIGURE, Power.READ), Set.of(201), false),
-                new Family("list topics", "GET", i -> VA + "/topics", null, EnumSet.noneOf(Power.class), ok, false),
-                new Family("poll", "POST", i -> VA + "/topics/orders/subscriptions/q/poll?max=1", "", EnumSet.of(Power.READ), ok, false),
-                new Family("ack", "POST", i -> VA + "/topics/orders/subscriptions/workers/ack", "{\"ids\":[\"0-0\"]}", EnumSet.of(Power.READ), ok, false),
-                new Family("SSE", "GET", i -> VA + "/topics/orders/subscriptions/workers/events", null, EnumSet.of(Power.READ), ok, true),
-                new Family("WebSocket", "GET", i -> "/ws/v1/vhosts/sec-a/topics/orders/subscriptions/workers", null, EnumSet.of(Power.READ),
-                        Set.of(101), true));
-    }
-
-    /** "whoami" and "list topics" need no power but a permission in the vhost (list topics) or nothing (whoami). */
-    private static boolean allowed(Family f, Identity id) {
-        if (f.name().equals("list topics")) {
-            return !id.powers().isEmpty() && !id.powers().equals(EnumSet.of(Power.ADMIN));
-        }
-        return id.powers().containsAll(f.needs());
-    }
-
-    @TestFactory
-    Stream<DynamicTest> everyFamilyByEveryCaller() {
-        List<DynamicTest> tests = new ArrayList<>();
-        long[] stored = {0};
-        long[] before = {0};
-        tests.add(DynamicTest.dynamicTest("the end of 'orders' before", () -> before[0] = endOffset("orders")));
-        for (Family f : families()) {
-            for (Identity id : identities()) {
-                tests.add(DynamicTest.dynamicTest(f.name() + " as " + id, () -> {
-                    Head h = request(f, id);
-                    assertThat(h.status()).as("%s as %s: %s", f.name(), id, h).isLessThan(500);
-                    if (id.rejected()) {
-                        assertThat(h.status()).as("%s as %s: %s", f.name(), id, h).isEqualTo(401);
-                        assertThat(h.headers().get("www-authenticate")).startsWith("Bearer");
-                        assertProblem(h, "unauthorized");
-                    } else if (allowed(f, id)) {
-                        assertThat(h.status()).as("%s as %s: %s", f.name(), id, h).isIn(f.allowed());
-                        if (f.name().startsWith("publish")) {
-                            stored[0]++;
-                        }
-                    } else {
-                        assertThat(h.status()).as("%s as %s: %s", f.name(), id, h).isEqualTo(403);
-                        assertProblem(h, "forbidden");
-                    }
-                }));
-            }
-        }
-        // What was refused stored nothing: 'orders' holds exactly the allowed publishes (an exchange publish lands there too).
-        tests.add(DynamicTest.dynamicTest("refused publishes stored nothing", () -> {
-            assertThat(stored[0]).isEqualTo(4); // write-only and administrator, to the topic and through the exchange
-            assertThat(endOffset("orders") - before[0]).isEqualTo(stored[0]);
-        }));
-        assertThat(tests).hasSize(families().size() * identities().size() + 2);
-        return tests.stream();
-    }
-
-    private static void assertProblem(Head h, String type) {
-        assertThat(h.headers().get("content-type")).as(h.toString()).startsWith("application/problem+json");
-        JsonNode doc = Api.JSON.readTree(h.body());
-        assertThat(doc.get("type").asString()).isEqualTo(type);
-        assertThat(doc.get("detail").asString()).isNotBlank();
-    }
-
-    private long endOffset(String topic) {
-        return admin.get(VA + "/topics/" + topic).json().get("partitions").get(0).get("endOffset").asLong();
-    }
+    private final SecurityFixture fx = SecurityFixture.get();
+    private final TestCluster cluster = fx.cluster;
+    private final Api admin = fx.admin;
+    private static final String VA = SecurityFixture.VA;
 
     @Test
     void anExchangePublishNeedsWriteOnEveryTopicItReachesAndStoresNothingOtherwise() {
-        Api limited = admin.as(keys.get("limited"));
-        long orders = endOffset("orders");
-        long secret = endOffset("secret");
+        Api limited = admin.as(fx.key("limited"));
+        long orders = fx.endOffset("orders");
+        long secret = fx.endOffset("secret");
         Api.Response refused = limited.postJson(VA + "/exchanges/ex-all/messages", "[{\"payload\":1},{\"payload\":2}]");
         assertThat(refused.status()).as(refused.body()).isEqualTo(403);
         assertThat(refused.problemType()).isEqualTo("forbidden");
         assertThat(refused.json().get("detail").asString()).contains("'secret'");
-        assertThat(endOffset("orders")).isEqualTo(orders);
-        assertThat(endOffset("secret")).isEqualTo(secret);
+        assertThat(fx.endOffset("orders")).isEqualTo(orders);
+        assertThat(fx.endOffset("secret")).isEqualTo(secret);
 
         Api.Response routed = limited.postJson(VA + "/exchanges/ex/messages", "[{\"payload\":1}]");
         assertThat(routed.status()).as(routed.body()).isEqualTo(200);
-        assertThat(endOffset("orders")).isEqualTo(orders + 1);
+        assertThat(fx.endOffset("orders")).isEqualTo(orders + 1);
     }
 
     @Test
     void aBindingNeedsWriteOnItsDestination() {
-        Api limited = admin.as(keys.get("limited"));
+        Api limited = admin.as(fx.key("limited"));
         Api.Response refused = limited.postJson(VA + "/exchanges/ex/bindings", "{\"destination\":\"secret\"}");
         assertThat(refused.status()).as(refused.body()).isEqualTo(403);
         assertThat(refused.json().get("detail").asString()).contains("write permission on topic 'secret'");
@@ -258,9 +81,9 @@ class SecurityClusterTest {
     /** A user who may write to 'orders' (and its exchanges) tries to reach 'secret' or other objects through the path. */
     @Test
     void pathTricksDoNotGetPastTheRules() throws Exception {
-        String auth = "Authorization: Bearer " + keys.get("limited") + "\r\n";
-        long secret = endOffset("secret");
-        long archive = endOffset("orders-archive");
+        String auth = "Authorization: Bearer " + fx.key("limited") + "\r\n";
+        long secret = fx.endOffset("secret");
+        long archive = fx.endOffset("orders-archive");
         List<String> paths = List.of(
                 VA + "/topics/orders%2F..%2Fsecret/messages",
                 VA + "/topics/orders/..%2F..%2Ftopics%2Fsecret/messages",
@@ -289,8 +112,8 @@ class SecurityClusterTest {
             assertThat(r.status()).as(p + " -> " + r.status() + " " + r.body()).isBetween(400, 499);
             assertThat(r.header("content-type")).as(p).startsWith("application/problem+json");
         }
-        assertThat(endOffset("secret")).isEqualTo(secret);
-        assertThat(endOffset("orders-archive")).as("a pattern matches the whole name: 'orders' is not 'orders-archive'").isEqualTo(archive);
+        assertThat(fx.endOffset("secret")).isEqualTo(secret);
+        assertThat(fx.endOffset("orders-archive")).as("a pattern matches the whole name: 'orders' is not 'orders-archive'").isEqualTo(archive);
         // The same user, the plain path: allowed (so the refusals above are the tricks', not the user's).
         RawHttp.Response plain = RawHttp.send(admin.base(), "POST " + VA + "/topics/orders/messages HTTP/1.1\r\nHost: localhost\r\n"
                 + auth + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n"
@@ -329,8 +152,8 @@ class SecurityClusterTest {
 
     private String newKey(String user, String configure, String write, String read) {
         admin.delete("/api/v1/users/" + user);
-        user(user, List.of(), "sec-a", configure, write, read);
-        return keys.get(user);
+        fx.user(user, List.of(), "sec-a", configure, write, read);
+        return fx.key(user);
     }
 
     @Test
@@ -378,8 +201,8 @@ class SecurityClusterTest {
 
     @Test
     void aBrowserPageFromAnotherOriginCannotOpenAWebSocket() throws Exception {
-        Head h = head("GET /ws/v1/vhosts/sec-a/topics/orders/subscriptions/workers HTTP/1.1\r\nHost: localhost\r\n"
-                + "Authorization: Bearer " + keys.get("reader") + "\r\nOrigin: https://evil.example\r\n" + upgradeHeaders());
+        SecurityFixture.Head h = fx.head("GET /ws/v1/vhosts/sec-a/topics/orders/subscriptions/workers HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Bearer " + fx.key("reader") + "\r\nOrigin: https://evil.example\r\n" + SecurityFixture.upgradeHeaders());
         assertThat(h.status()).as(h.toString()).isEqualTo(403);
         assertThat(h.body()).contains("origin");
     }
@@ -395,7 +218,7 @@ class SecurityClusterTest {
         JsonNode root = admin.get("/api/v1/whoami").json();
         assertThat(root.get("tags").toString()).contains("administrator");
         // The vhost list shows only where the caller has a permission.
-        assertThat(admin.as(keys.get("other")).get("/api/v1/vhosts").json().get("vhosts").toString()).contains("sec-b").doesNotContain("sec-a");
+        assertThat(admin.as(fx.key("other")).get("/api/v1/vhosts").json().get("vhosts").toString()).contains("sec-b").doesNotContain("sec-a");
     }
 
     @Test
@@ -416,12 +239,12 @@ class SecurityClusterTest {
         assertThat(admin.postJson("/api/v1/users/nobody-here/api-keys", "{}").status()).isEqualTo(404);
         assertThat(admin.delete("/api/v1/users/reader/api-keys/0123456789abcdef").status()).isEqualTo(404);
         // An API key's secret is shown once and never again.
-        assertThat(admin.get("/api/v1/users/reader").body()).doesNotContain(keys.get("reader").substring(21));
+        assertThat(admin.get("/api/v1/users/reader").body()).doesNotContain(fx.key("reader").substring(21));
     }
 
     @Test
     void theAuditLogNamesRefusalsAndNeverASecret() throws Exception {
-        admin.as(keys.get("reader")).postJson(VA + "/topics/orders/messages", "[{\"payload\":1}]");
+        admin.as(fx.key("reader")).postJson(VA + "/topics/orders/messages", "[{\"payload\":1}]");
         admin.as("trb_0123456789abcdef_" + "B".repeat(43)).get("/api/v1/whoami");
         java.nio.file.Path log = cluster.launcher().logOf("gateway");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -430,10 +253,10 @@ class SecurityClusterTest {
             Thread.sleep(50);
             text = Files.readString(log);
         }
-        assertThat(text).contains("denied user=reader credential=" + keys.get("reader").substring(4, 20) + " method=POST path="
+        assertThat(text).contains("denied user=reader credential=" + fx.key("reader").substring(4, 20) + " method=POST path="
                 + VA + "/topics/orders/messages");
         assertThat(text).contains("authentication-failed user=anonymous method=GET path=/api/v1/whoami");
-        for (String k : keys.values()) {
+        for (String k : fx.allKeys()) {
             assertThat(text).as("a key's secret in the log").doesNotContain(k.substring(21));
         }
         assertThat(text).doesNotContain(TestCluster.ADMIN_KEY.substring(21)).doesNotContain("B".repeat(43));
@@ -447,7 +270,7 @@ class SecurityClusterTest {
     void mutatedAndRandomCredentialsAreAllRefused() throws Exception {
         java.util.Random r = new java.util.Random(20261202L);
         String jwt = Jwts.valid("reader", 600);
-        String key = keys.get("reader");
+        String key = fx.key("reader");
         List<String> cases = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
             cases.add("Bearer " + mutate(jwt, r));
@@ -472,10 +295,10 @@ class SecurityClusterTest {
         cases.add("Bearer " + "a".repeat(6000));
         int refused = 0;
         for (String auth : cases) {
-            Head h = head("GET " + VA + "/topics/orders/partitions/0/messages HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + auth
+            SecurityFixture.Head h = fx.head("GET " + VA + "/topics/orders/partitions/0/messages HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + auth
                     + "\r\nConnection: close\r\n\r\n");
             assertThat(h.status()).as("Authorization: %s -> %s", auth, h).isEqualTo(401);
-            assertProblem(h, "unauthorized");
+            SecurityFixture.assertProblem(h, "unauthorized");
             refused++;
         }
         System.out.printf("credential fuzz: %d random or mutated credentials, %d refused with 401%n", cases.size(), refused);
@@ -505,65 +328,5 @@ class SecurityClusterTest {
 
     private static boolean isLastOfSegment(CharSequence s, int at) {
         return at + 1 < s.length() && s.charAt(at + 1) == '.';
-    }
-
-    // ---- raw requests: every header exactly as given, and the answer's head even for a stream ----
-
-    record Head(int status, Map<String, String> headers, String body) {
-    }
-
-    private static String upgradeHeaders() {
-        return "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    }
-
-    private Head request(Family f, Identity id) throws IOException {
-        StringBuilder r = new StringBuilder(f.method() + " " + f.path().apply(id) + " HTTP/1.1\r\nHost: localhost\r\n");
-        if (id.authorization() != null) {
-            r.append("Authorization: ").append(id.authorization()).append("\r\n");
-        }
-        if (f.name().equals("WebSocket")) {
-            return head(r + upgradeHeaders());
-        }
-        if (f.stream()) {
-            r.append("Accept: text/event-stream\r\n");
-        }
-        byte[] body = f.body() == null ? new byte[0] : f.body().getBytes(StandardCharsets.UTF_8);
-        if (f.body() != null) {
-            r.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
-        }
-        r.append("Connection: close\r\n\r\n").append(new String(body, StandardCharsets.UTF_8));
-        return head(r.toString());
-    }
-
-    /** Sends a raw request and reads the status and headers, and the body when it has a length (not a stream's). */
-    private Head head(String request) throws IOException {
-        URI base = URI.create(admin.base());
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), base.getPort())) {
-            s.setSoTimeout(15_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = s.getInputStream();
-            String status = line(in);
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String l = line(in); !l.isEmpty(); l = line(in)) {
-                int colon = l.indexOf(':');
-                headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
-            }
-            String length = headers.get("content-length");
-            String body = length == null ? "" : new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
-            return new Head(Integer.parseInt(status.split(" ")[1]), headers, body);
-        }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0 && c != '\n') {
-            if (c != '\r') {
-                b.write(c);
-            }
-        }
-        return b.toString(StandardCharsets.ISO_8859_1);
     }
 }

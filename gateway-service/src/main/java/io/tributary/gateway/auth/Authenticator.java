@@ -13,12 +13,18 @@ import reactor.core.publisher.Mono;
  * fails with {@link BadCredentialsException} saying why (never echoing the credential).
  *
  * <p>Answers, good and bad (not outages), are kept a second in the {@link CredentialCache}.
+ * After that second a credential that was good is answered from its last good answer while
+ * it is looked up again in the background (stale-while-revalidate): the data path does not
+ * wait on Redis, and keeps working for every client it knows through a Redis outage (nothing
+ * can be revoked then anyway: revoking needs Redis too).
  */
 @Component
 public class Authenticator {
     private final UserStore users;
     private final JwtVerifier jwt;
     private final CredentialCache cache;
+    /** Credentials whose background lookup is under way: one at a time each. */
+    private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Authenticator(UserStore users, JwtVerifier jwt, CredentialCache cache) {
         this.users = users;
@@ -31,11 +37,22 @@ public class Authenticator {
         if (hit != null) {
             return hit;
         }
+        Mono<Caller> stale = cache.lastGood(credential);
+        if (stale != null) {
+            // Known and good a moment ago: answer at once and ask Redis in the background, so a
+            // slow or stopped Redis never delays a request; a revocation is felt one lookup later.
+            if (refreshing.add(credential)) {
+                lookupAndRemember(credential).doFinally(sig -> refreshing.remove(credential)).subscribe(c -> { }, e -> { });
+            }
+            return stale;
+        }
+        return lookupAndRemember(credential).onErrorMap(e -> !(e instanceof AuthenticationException) && !(e instanceof TributaryException),
+                e -> TributaryException.unavailable("the user store (Redis) did not answer", e));
+    }
+
+    private Mono<Caller> lookupAndRemember(String credential) {
         long now = System.nanoTime();
-        return lookup(credential)
-                .onErrorMap(e -> !(e instanceof AuthenticationException) && !(e instanceof TributaryException),
-                        e -> TributaryException.unavailable("the user store (Redis) did not answer", e))
-                .materialize().doOnNext(signal -> remember(credential, signal, now)).dematerialize();
+        return lookup(credential).materialize().doOnNext(signal -> remember(credential, signal, now)).dematerialize();
     }
 
     /** Keeps an answer about the credential; not an outage, which says nothing about it. */
@@ -44,7 +61,7 @@ public class Authenticator {
             return;
         }
         Mono<Caller> answer = signal.isOnError() ? Mono.error(signal.getThrowable()) : Mono.justOrEmpty(signal.get());
-        cache.put(credential, answer, at);
+        cache.put(credential, answer, at, !signal.isOnError());
     }
 
     private Mono<Caller> lookup(String credential) {

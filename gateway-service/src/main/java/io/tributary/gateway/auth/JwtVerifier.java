@@ -54,6 +54,10 @@ public class JwtVerifier {
             decoder = NimbusReactiveJwtDecoder.withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
                     .macAlgorithm(MacAlgorithm.HS256).build();
         } else {
+            if (!jwt.jwksUri().startsWith("https://") && !jwt.jwksUri().startsWith("http://")) {
+                // Refused at start rather than failing every token later: only a URL is fetched.
+                throw new IllegalStateException("tributary.security.jwt.jwks-uri must be an http(s) URL (a JWKS file is not supported)");
+            }
             decoder = NimbusReactiveJwtDecoder.withJwkSetUri(jwt.jwksUri())
                     .jwsAlgorithms(algs -> algs.addAll(List.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256))).build();
         }

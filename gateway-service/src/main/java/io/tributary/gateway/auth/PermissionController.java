@@ -5,7 +5,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.gateway.admin.JsonFields;
-import io.tributary.protocol.metadata.MetadataWatcher;
+import io.tributary.gateway.cluster.MetadataLookup;
 import io.tributary.protocol.naming.Names;
 import io.tributary.protocol.problem.TributaryException;
 import java.util.LinkedHashMap;
@@ -28,11 +28,11 @@ import tools.jackson.databind.JsonNode;
 public class PermissionController {
     private static final Set<String> FIELDS = Set.of("configure", "write", "read");
     private final UserStore store;
-    private final MetadataWatcher metadata;
+    private final MetadataLookup lookup;
 
-    public PermissionController(UserStore store, MetadataWatcher metadata) {
+    public PermissionController(UserStore store, MetadataLookup lookup) {
         this.store = store;
-        this.metadata = metadata;
+        this.lookup = lookup;
     }
 
     @PutMapping("/api/v1/vhosts/{vhost}/permissions/{user}")
@@ -46,7 +46,7 @@ public class PermissionController {
         Names.require("user", user);
         JsonFields f = JsonFields.of(body, "permission", FIELDS);
         Permission p = Permission.of(f.string("configure"), f.string("write"), f.string("read"));
-        return requireVhost(vhost)
+        return lookup.vhost(vhost)
                 .then(store.user(user).switchIfEmpty(Mono.error(() -> UserController.noSuchUser(user))))
                 .then(store.putPermission(vhost, user, p))
                 .thenReturn(view(user, p));
@@ -56,7 +56,7 @@ public class PermissionController {
     @Operation(summary = "Every user's permission in the vhost", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"permissions\":[{\"user\":\"admin\",\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}]}"))))
     public Mono<Map<String, Object>> list(@PathVariable String vhost) {
         Names.require("vhost", vhost);
-        return requireVhost(vhost).then(store.permissionsIn(vhost)).map(all -> Map.of("permissions",
+        return lookup.vhost(vhost).then(store.permissionsIn(vhost)).map(all -> Map.of("permissions",
                 all.entrySet().stream().map(e -> view(e.getKey(), e.getValue())).toList()));
     }
 
@@ -87,10 +87,6 @@ public class PermissionController {
         });
     }
 
-    private Mono<Void> requireVhost(String vhost) {
-        return metadata.refresh().flatMap(m -> m.metadata().vhosts().contains(vhost) ? Mono.empty()
-                : Mono.error(TributaryException.notFound("vhost '" + vhost + "' does not exist")));
-    }
 
     static Map<String, Object> view(String user, Permission p) {
         Map<String, Object> v = new LinkedHashMap<>();

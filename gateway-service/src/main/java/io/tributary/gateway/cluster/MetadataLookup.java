@@ -21,6 +21,14 @@ public class MetadataLookup {
         this.metadata = metadata;
     }
 
+    /** Completes when {@code vhost} exists, else fails with not-found. */
+    public Mono<Void> vhost(String vhost) {
+        return lookup(m -> {
+            m.requireVhost(vhost);
+            return Boolean.TRUE;
+        }).then();
+    }
+
     public Mono<TopicInfo> topic(String vhost, String topic) {
         return lookup(m -> m.requireTopic(vhost, topic));
     }

@@ -5,7 +5,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.gateway.admin.JsonFields;
-import io.tributary.protocol.metadata.MetadataWatcher;
+import io.tributary.gateway.cluster.MetadataLookup;
 import io.tributary.protocol.naming.Names;
 import io.tributary.protocol.problem.TributaryException;
 import java.util.LinkedHashMap;
@@ -27,11 +27,11 @@ import tools.jackson.databind.JsonNode;
 public class VhostLimitController {
     private static final Set<String> FIELDS = Set.of("publishRequestsPerSecond", "publishBytesPerSecond");
     private final VhostLimitStore store;
-    private final MetadataWatcher metadata;
+    private final MetadataLookup lookup;
 
-    public VhostLimitController(VhostLimitStore store, MetadataWatcher metadata) {
+    public VhostLimitController(VhostLimitStore store, MetadataLookup lookup) {
         this.store = store;
-        this.metadata = metadata;
+        this.lookup = lookup;
     }
 
     @PutMapping("/api/v1/vhosts/{vhost}/limits")
@@ -44,27 +44,23 @@ public class VhostLimitController {
         Names.require("vhost", vhost);
         JsonFields f = JsonFields.of(body, "limits", FIELDS);
         VhostLimits l = new VhostLimits(positive(f, "publishRequestsPerSecond"), positive(f, "publishBytesPerSecond"));
-        return requireVhost(vhost).then(store.put(vhost, l)).thenReturn(view(vhost, l));
+        return lookup.vhost(vhost).then(store.put(vhost, l)).thenReturn(view(vhost, l));
     }
 
     @GetMapping("/api/v1/vhosts/{vhost}/limits")
     @Operation(summary = "The vhost's publish rate limits", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"vhost\":\"default\",\"publishRequestsPerSecond\":500,\"publishBytesPerSecond\":null}"))))
     public Mono<Map<String, Object>> get(@PathVariable String vhost) {
         Names.require("vhost", vhost);
-        return requireVhost(vhost).then(store.limits(vhost)).map(l -> view(vhost, l));
+        return lookup.vhost(vhost).then(store.limits(vhost)).map(l -> view(vhost, l));
     }
 
     @DeleteMapping("/api/v1/vhosts/{vhost}/limits")
     @Operation(summary = "Remove the vhost's publish rate limits", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "404", content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/problem+json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(value = "{\"type\":\"not-found\",\"status\":404,\"detail\":\"vhost 'nope' does not exist\"}"))))
     public Mono<ResponseEntity<Void>> delete(@PathVariable String vhost) {
         Names.require("vhost", vhost);
-        return requireVhost(vhost).then(store.delete(vhost)).thenReturn(ResponseEntity.noContent().build());
+        return lookup.vhost(vhost).then(store.delete(vhost)).thenReturn(ResponseEntity.noContent().build());
     }
 
-    private Mono<Void> requireVhost(String vhost) {
-        return metadata.refresh().flatMap(m -> m.metadata().vhosts().contains(vhost) ? Mono.empty()
-                : Mono.error(TributaryException.notFound("vhost '" + vhost + "' does not exist")));
-    }
 
     private static Long positive(JsonFields f, String name) {
         Long v = f.longValue(name);

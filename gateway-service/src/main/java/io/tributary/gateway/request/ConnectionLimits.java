@@ -22,10 +22,12 @@ import tools.jackson.databind.json.JsonMapper;
  * Limits that hold before a request is authenticated or buffered:
  * <ul>
  *   <li>{@code read-timeout}: a request whose bytes stop coming (a slow-loris client that
- *       announces 100 bytes and sends 13) is cut off after this long without a read, and
- *       {@code request-timeout} bounds the whole request however slowly it trickles
- *       (Reactor Netty answers 408 and closes). Both apply while a request is read, not to
- *       the answer: an SSE stream or a WebSocket may stay open for days.</li>
+ *       announces 100 bytes and sends 13) is cut off after this long without a read. It
+ *       applies while a request is read, not to the answer: an SSE stream or a WebSocket may
+ *       stay open for days. (Reactor Netty's {@code requestTimeout}, a bound on the whole
+ *       request, is not used: it also ended WebSocket sessions 60 s after their upgrade. A
+ *       client that trickles a byte just inside every read timeout is bounded by the
+ *       connection limit below.)</li>
  *   <li>{@code max-per-client}: open connections from one client address; the next one gets
  *       a 429 {@code rate-limited} problem and is closed, so one client cannot take all of the
  *       gateway's sockets.</li>
@@ -42,7 +44,7 @@ public class ConnectionLimits implements NettyServerCustomizer {
 
     /** {@code tributary.gateway.connections.*}. */
     @ConfigurationProperties("tributary.gateway.connections")
-    public record Settings(Duration readTimeout, Duration requestTimeout, int maxPerClient) {
+    public record Settings(Duration readTimeout, int maxPerClient) {
     }
 
     public ConnectionLimits(Settings settings, JsonMapper json) {
@@ -52,7 +54,7 @@ public class ConnectionLimits implements NettyServerCustomizer {
 
     @Override
     public HttpServer apply(HttpServer server) {
-        return server.readTimeout(settings.readTimeout()).requestTimeout(settings.requestTimeout())
+        return server.readTimeout(settings.readTimeout())
                 .doOnChannelInit((observer, channel, remote) -> {
                     // The channel's own address: the one handed in is not always set for accepted connections.
                     if (!(channel.remoteAddress() instanceof InetSocketAddress address) || address.getAddress() == null) {
