@@ -135,7 +135,7 @@ public final class Partition implements AutoCloseable {
                 t = tracker;
                 if (t == null || t.epoch() != epoch) {
                     epochs.assign(epoch, log.endOffset());
-                    t = new ReplicaTracker(epoch, System.currentTimeMillis());
+                    t = new ReplicaTracker(epoch, System.currentTimeMillis(), log.endOffset());
                     tracker = t;
                 }
             }

@@ -23,14 +23,21 @@ public final class ReplicaTracker {
 
     private final int epoch;
     private final long startedMs;
+    /** Where this leader's epoch begins in its log (its log end when it took over). */
+    private final long epochStartOffset;
     private final Map<String, Follower> followers = new ConcurrentHashMap<>();
     /** The version of the consumer state (cursors, shared acks) each follower reported it copied. */
     private final Map<String, Long> copiedState = new ConcurrentHashMap<>();
     private final Sinks.Many<Boolean> stateReports = Sinks.many().multicast().directBestEffort();
 
     public ReplicaTracker(int epoch, long nowMs) {
+        this(epoch, nowMs, 0);
+    }
+
+    public ReplicaTracker(int epoch, long nowMs, long epochStartOffset) {
         this.epoch = epoch;
         this.startedMs = nowMs;
+        this.epochStartOffset = epochStartOffset;
     }
 
     public int epoch() {
@@ -90,11 +97,21 @@ public final class ReplicaTracker {
         return out;
     }
 
-    /** Replicas outside the in-sync set whose log reaches the high watermark: they may join it. */
+    /**
+     * Replicas outside the in-sync set whose log reaches both the high watermark and the start
+     * of this leader's epoch: they may join it. The high watermark alone is not enough: a new
+     * leader's own high watermark can lag what its predecessor acknowledged (it learns the
+     * predecessor's from its last fetch), so a follower reaching only that may still miss
+     * acknowledged records, and would lose them if it were elected next. Every record of the
+     * epochs before this one that this leader holds lies below the epoch's start, so reaching
+     * it means holding them (Kafka's ISR rule since KAFKA-7128). Found by
+     * ReplicationLogPropertyTest.
+     */
     public List<String> caughtUp(List<String> replicas, List<String> isr, long highWatermark) {
+        long needed = Math.max(highWatermark, epochStartOffset);
         List<String> out = new ArrayList<>();
         for (String r : replicas) {
-            if (!isr.contains(r) && logEndOf(r) >= highWatermark && logEndOf(r) >= 0) {
+            if (!isr.contains(r) && logEndOf(r) >= needed && logEndOf(r) >= 0) {
                 out.add(r);
             }
         }
