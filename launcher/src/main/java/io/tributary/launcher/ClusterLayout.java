@@ -177,8 +177,8 @@ public final class ClusterLayout {
     }
 
     /** Security settings of the gateway that the launcher, compose and k8s pass through from their own environment. */
-    public static final List<String> GATEWAY_SECURITY_ENV = List.of("TRIBUTARY_JWT_HS256_SECRET", "TRIBUTARY_JWT_JWKS_URI",
-            "TRIBUTARY_JWT_ISSUER", "TRIBUTARY_JWT_AUDIENCE", "TRIBUTARY_ALLOWED_ORIGINS");
+    public static final List<String> GATEWAY_SECURITY_ENV = List.of("TRIBUTARY_JWT_HS256_SECRET", "TRIBUTARY_JWT_JWKS",
+            "TRIBUTARY_JWT_ISSUER", "TRIBUTARY_JWT_AUDIENCE", "TRIBUTARY_WS_ALLOWED_ORIGINS");
 
     /**
      * This layout with the gateways' security settings: the admin key the first gateway

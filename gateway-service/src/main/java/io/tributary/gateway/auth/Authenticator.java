@@ -13,18 +13,18 @@ import reactor.core.publisher.Mono;
  * fails with {@link BadCredentialsException} saying why (never echoing the credential).
  *
  * <p>Answers, good and bad (not outages), are kept a second in the {@link CredentialCache}.
- * After that second a credential that was good is answered from its last good answer while
- * it is looked up again in the background (stale-while-revalidate): the data path does not
- * wait on Redis, and keeps working for every client it knows through a Redis outage (nothing
- * can be revoked then anyway: revoking needs Redis too).
+ * After that second a credential is looked up again; one that was good and whose lookup fails
+ * or takes over half a second (Redis away) keeps its last good answer, so the data path keeps
+ * working for every client it knows through a Redis outage (nothing can be revoked then
+ * anyway: revoking needs Redis too).
  */
 @Component
 public class Authenticator {
     private final UserStore users;
     private final JwtVerifier jwt;
     private final CredentialCache cache;
-    /** Credentials whose background lookup is under way: one at a time each. */
-    private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How long a known credential waits for Redis before its last good answer is used. */
+    private static final java.time.Duration OUTAGE_WAIT = java.time.Duration.ofMillis(500);
 
     public Authenticator(UserStore users, JwtVerifier jwt, CredentialCache cache) {
         this.users = users;
@@ -37,17 +37,15 @@ public class Authenticator {
         if (hit != null) {
             return hit;
         }
-        Mono<Caller> stale = cache.lastGood(credential);
-        if (stale != null) {
-            // Known and good a moment ago: answer at once and ask Redis in the background, so a
-            // slow or stopped Redis never delays a request; a revocation is felt one lookup later.
-            if (refreshing.add(credential)) {
-                lookupAndRemember(credential).doFinally(sig -> refreshing.remove(credential)).subscribe(c -> { }, e -> { });
-            }
-            return stale;
+        Mono<Caller> last = cache.lastGood(credential);
+        Mono<Caller> lookup = lookupAndRemember(credential);
+        if (last != null) {
+            // Known and good a moment ago: if Redis is slow or away, go on with that answer after
+            // a short wait rather than Redis's own timeout (nothing can be revoked while it is away).
+            lookup = lookup.timeout(OUTAGE_WAIT);
         }
-        return lookupAndRemember(credential).onErrorMap(e -> !(e instanceof AuthenticationException) && !(e instanceof TributaryException),
-                e -> TributaryException.unavailable("the user store (Redis) did not answer", e));
+        return lookup.onErrorResume(e -> !(e instanceof AuthenticationException), e -> last != null ? last
+                : Mono.error(e instanceof TributaryException ? e : TributaryException.unavailable("the user store (Redis) did not answer", e)));
     }
 
     private Mono<Caller> lookupAndRemember(String credential) {

@@ -15,11 +15,14 @@ import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.stereotype.Component;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Checks JWT bearer tokens with Spring Security's Nimbus decoder: the signature with an HS256
- * secret or with the keys of a JWKS URL (RS256, ES256 only: the allow-list, so neither
+ * secret or with the keys of a JWKS file or URL (RS256, ES256 only: the allow-list, so neither
  * {@code none} nor an HMAC made with a public key passes), then issuer, audience, expiry and
  * not-before (30 s of clock skew). Without a configured key no token is accepted.
  */
@@ -41,6 +44,16 @@ public class JwtVerifier {
         return decoder.decode(token);
     }
 
+    /** The public keys of a JWKS file, read once at start: a file that cannot be read stops the gateway here, not at the first token. */
+    private static List<JWK> jwksFile(String location) {
+        java.nio.file.Path path = java.nio.file.Path.of(location.replaceFirst("^file:", ""));
+        try {
+            return JWKSet.load(path.toFile()).getKeys();
+        } catch (java.io.IOException | java.text.ParseException e) {
+            throw new IllegalStateException("tributary.security.jwt.jwks: cannot read the JWKS file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     private static ReactiveJwtDecoder decoder(SecurityProperties.Jwt jwt) {
         if (jwt.issuer() == null || jwt.issuer().isBlank() || jwt.audience() == null || jwt.audience().isBlank()) {
             throw new IllegalStateException("tributary.security.jwt needs an issuer and an audience besides its key");
@@ -53,13 +66,17 @@ public class JwtVerifier {
             }
             decoder = NimbusReactiveJwtDecoder.withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
                     .macAlgorithm(MacAlgorithm.HS256).build();
-        } else {
-            if (!jwt.jwksUri().startsWith("https://") && !jwt.jwksUri().startsWith("http://")) {
-                // Refused at start rather than failing every token later: only a URL is fetched.
-                throw new IllegalStateException("tributary.security.jwt.jwks-uri must be an http(s) URL (a JWKS file is not supported)");
-            }
-            decoder = NimbusReactiveJwtDecoder.withJwkSetUri(jwt.jwksUri())
+        } else if (jwt.jwks().startsWith("https://") || jwt.jwks().startsWith("http://")) {
+            decoder = NimbusReactiveJwtDecoder.withJwkSetUri(jwt.jwks())
                     .jwsAlgorithms(algs -> algs.addAll(List.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256))).build();
+        } else {
+            List<JWK> keys = jwksFile(jwt.jwks());
+            // The builder takes one algorithm; the key selector is given both (the allow-list).
+            decoder = NimbusReactiveJwtDecoder.withJwkSource(token -> Flux.fromIterable(keys))
+                    .jwtProcessorCustomizer(p -> p.setJWSKeySelector(new com.nimbusds.jose.proc.JWSVerificationKeySelector<>(
+                            java.util.Set.of(com.nimbusds.jose.JWSAlgorithm.RS256, com.nimbusds.jose.JWSAlgorithm.ES256),
+                            new com.nimbusds.jose.jwk.source.JWKSecurityContextJWKSet())))
+                    .build();
         }
         OAuth2TokenValidator<Jwt> audience = new JwtClaimValidator<List<String>>("aud",
                 aud -> aud != null && aud.contains(jwt.audience()));

@@ -16,10 +16,10 @@ public record SecurityProperties(String adminKey, Jwt jwt, List<String> allowedO
         credentialCache = credentialCache == null ? Duration.ofSeconds(1) : credentialCache;
     }
 
-    /** JWT bearer tokens: accepted only when a key (an HS256 secret or a JWKS URL) and an issuer and audience are set. */
-    public record Jwt(String hs256Secret, String jwksUri, String issuer, String audience) {
+    /** JWT bearer tokens: accepted only when a key (an HS256 secret or a JWKS file or URL) and an issuer are set. */
+    public record Jwt(String hs256Secret, String jwks, String issuer, String audience) {
         public boolean enabled() {
-            return present(hs256Secret) || present(jwksUri);
+            return present(hs256Secret) || present(jwks);
         }
 
         private static boolean present(String s) {

@@ -135,7 +135,7 @@ public final class Partition implements AutoCloseable {
                 t = tracker;
                 if (t == null || t.epoch() != epoch) {
                     epochs.assign(epoch, log.endOffset());
-                    t = new ReplicaTracker(epoch, System.currentTimeMillis(), log.endOffset());
+                    t = new ReplicaTracker(epoch, System.currentTimeMillis(), epochStart(epoch));
                     tracker = t;
                 }
             }
@@ -145,6 +145,17 @@ public final class Partition implements AutoCloseable {
             highWatermark.advanceTo(hw);
         }
         return t;
+    }
+
+    /** Where {@code epoch} began in this log (its cache entry), or the log end if the cache has none for it. */
+    private long epochStart(int epoch) {
+        long start = log.endOffset();
+        for (LeaderEpochCache.Entry e : epochs.entries()) {
+            if (e.epoch() == epoch) {
+                start = e.startOffset();
+            }
+        }
+        return start;
     }
 
     /** This replica no longer leads: it forgets its followers. */
