@@ -50,10 +50,7 @@ class ReadmeReplicationClusterTest {
             }
             ReadmeWalkthroughClusterTest.Curl curl = ReadmeWalkthroughClusterTest.Curl.parse(command);
             URI uri = URI.create(("http://" + curl.url()).replace("http://localhost:8080", cluster.api().base()));
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(curl.method(),
-                    curl.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(curl.body()));
-            curl.headers().forEach(h -> b.header(h[0], h[1]));
-            HttpResponse<String> response = cluster.api().http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = curl.send(cluster.api().http(), uri);
             answers.add(response.statusCode() + " " + response.body());
         }
         assertThat(killed).isNotNull();

@@ -3,7 +3,6 @@ package io.tributary.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,10 +35,7 @@ class ReadmeSecurityClusterTest {
             }
             ReadmeWalkthroughClusterTest.Curl curl = ReadmeWalkthroughClusterTest.Curl.parse(c);
             URI uri = URI.create(("http://" + curl.url()).replace("http://localhost:8080", cluster.api().base()));
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(curl.method(),
-                    curl.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(curl.body()));
-            curl.headers().forEach(h -> b.header(h[0], h[1]));
-            HttpResponse<String> r = cluster.api().http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = curl.send(cluster.api().http(), uri);
             answers.add(curl.method() + " " + uri.getPath() + " -> " + r.statusCode() + " " + r.body());
             assertThat(r.statusCode()).as(answers.get(answers.size() - 1)).isBetween(200, 299);
             if (curl.method().equals("POST") && uri.getPath().endsWith("/api-keys")) {

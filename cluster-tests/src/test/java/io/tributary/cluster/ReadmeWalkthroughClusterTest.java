@@ -96,6 +96,14 @@ class ReadmeWalkthroughClusterTest {
             return new Curl(method, url, headers, body, stream);
         }
 
+        /** Sends it to {@code uri} (its URL with the test gateway's address) as curl would. */
+        java.net.http.HttpResponse<String> send(java.net.http.HttpClient http, URI uri) throws java.io.IOException, InterruptedException {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(method,
+                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            headers.forEach(h -> b.header(h[0], h[1]));
+            return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
+
         /** The credential of its Authorization header, or null: the gateway then answers 401. */
         String bearer() {
             return headers.stream().filter(h -> h[0].equalsIgnoreCase("Authorization") && h[1].startsWith("Bearer "))
@@ -167,10 +175,7 @@ class ReadmeWalkthroughClusterTest {
                 }
                 continue;
             }
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(curl.method(),
-                    curl.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(curl.body()));
-            curl.headers().forEach(h -> b.header(h[0], h[1]));
-            var response = cluster.api().http().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var response = curl.send(cluster.api().http(), uri);
             answers.add(response.statusCode() + " " + response.body());
             curl.headers().stream().filter(h -> h[0].equalsIgnoreCase("Idempotency-Key")).forEach(h ->
                     byIdempotencyKey.computeIfAbsent(h[1], k -> new ArrayList<>()).add(response.statusCode() + " " + response.body()));

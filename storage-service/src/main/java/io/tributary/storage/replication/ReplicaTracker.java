@@ -30,10 +30,6 @@ public final class ReplicaTracker {
     private final Map<String, Long> copiedState = new ConcurrentHashMap<>();
     private final Sinks.Many<Boolean> stateReports = Sinks.many().multicast().directBestEffort();
 
-    public ReplicaTracker(int epoch, long nowMs) {
-        this(epoch, nowMs, 0);
-    }
-
     public ReplicaTracker(int epoch, long nowMs, long epochStartOffset) {
         this.epoch = epoch;
         this.startedMs = nowMs;
