@@ -161,6 +161,50 @@ class LimitsClusterTest {
         }
     }
 
+    /**
+     * The other side of the read timeout: it bounds how long a request takes to arrive, not a
+     * consumer's stream. Consumers that send nothing for longer than the read timeout keep
+     * their sessions and get what is published next. (The timer used to survive some WebSocket
+     * upgrades, about three in four, and such a session was dropped 10 s later without a close
+     * frame: eight sessions all surviving by luck is about one chance in 65,000.)
+     */
+    @Test
+    void consumersThatSendNothingOutliveTheReadTimeout() throws Exception {
+        String topic = "limits-silent";
+        api.topicWithSubscription(topic, 1, null);
+        List<WsClient> sockets = new ArrayList<>();
+        List<SseClient> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                String sub = "quiet-" + i;
+                assertThat(api.put("/api/v1/vhosts/default/topics/" + topic + "/subscriptions/" + sub,
+                        "{\"type\":\"group\",\"startAt\":\"latest\"}").status()).isIn(200, 201);
+                String path = "/vhosts/default/topics/" + topic + "/subscriptions/" + sub;
+                if (i < 8) {
+                    sockets.add(WsClient.open(api.http(), api.base(), "/ws/v1" + path));
+                } else {
+                    streams.add(SseClient.open(api.http(), api.uri("/api/v1" + path + "/events"), null));
+                }
+            }
+            // The silence is what is under test: longer than read-timeout (10 s), nothing sent either way.
+            Thread.sleep(12_000);
+            Api.Response r = api.postJson("/api/v1/vhosts/default/topics/" + topic + "/messages", "[{\"payload\":\"after the silence\"}]");
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            for (WsClient ws : sockets) {
+                assertThat(ws.ending()).as("a silent WebSocket session was ended").isNull();
+                assertThat(ws.take(1, Duration.ofSeconds(10)).get(0)).contains("after the silence");
+            }
+            for (SseClient sse : streams) {
+                assertThat(sse.take(1, Duration.ofSeconds(10)).get(0).data()).contains("after the silence");
+            }
+        } finally {
+            sockets.forEach(WsClient::close);
+            for (SseClient sse : streams) {
+                sse.close();
+            }
+        }
+    }
+
     @Test
     void aStalledJsonBodyIsAnswered408AndTheConnectionClosed() throws Exception {
         URI base = URI.create(api.base());

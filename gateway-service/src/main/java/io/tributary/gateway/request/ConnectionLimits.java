@@ -1,6 +1,10 @@
 package io.tributary.gateway.request;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
@@ -14,6 +18,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,6 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  *       gateway's sockets.</li>
  * </ul>
  * Idle keep-alive connections are closed by Spring Boot's {@code server.netty.idle-timeout}.
+ * Neither timer applies to a WebSocket session ({@link #upgradedToWebSocket}).
  */
 @Component
 @EnableConfigurationProperties(ConnectionLimits.Settings.class)
@@ -41,6 +48,8 @@ public class ConnectionLimits implements NettyServerCustomizer {
     private final Settings settings;
     private final JsonMapper json;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
+    /** Every open connection, by id (a closed one leaves by itself), for {@link #upgradedToWebSocket}. */
+    private final ChannelGroup channels = new DefaultChannelGroup("gateway-connections", GlobalEventExecutor.INSTANCE);
 
     /** {@code tributary.gateway.connections.*}. */
     @ConfigurationProperties("tributary.gateway.connections")
@@ -56,6 +65,7 @@ public class ConnectionLimits implements NettyServerCustomizer {
     public HttpServer apply(HttpServer server) {
         return server.readTimeout(settings.readTimeout())
                 .doOnChannelInit((observer, channel, remote) -> {
+                    channels.add(channel);
                     // The channel's own address: the one handed in is not always set for accepted connections.
                     if (!(channel.remoteAddress() instanceof InetSocketAddress address) || address.getAddress() == null) {
                         return;
@@ -67,6 +77,31 @@ public class ConnectionLimits implements NettyServerCustomizer {
                         channel.pipeline().addAfter(NettyPipeline.HttpCodec, NAME, new Refuse(n - 1));
                     }
                 });
+    }
+
+    /**
+     * Takes the request timers off a connection that became a WebSocket: a WebSocket session is
+     * a consumer's stream and may be silent, or blocked by a client that stopped reading, for as
+     * long as the client likes; it ends by a close frame or a broken connection. Reactor Netty
+     * arms the read timeout when the upgrade request arrives and takes it off only when that
+     * request's last content reaches the HTTP operations; when the upgrade wins that race the
+     * timer stays, and a consumer that sent nothing for {@code read-timeout} lost its connection
+     * without a close frame (found by {@code StalledConsumerClusterTest}, fails about three runs
+     * in four without this). The keep-alive idle timer is taken off for the same reason.
+     */
+    public void upgradedToWebSocket(WebSocketSession session) {
+        if (session instanceof ReactorNettyWebSocketSession netty) {
+            Channel channel = channels.find(netty.getChannelId());
+            if (channel != null) {
+                channel.eventLoop().execute(() -> {
+                    for (String timer : new String[] {NettyPipeline.ReadTimeoutHandler, NettyPipeline.IdleTimeoutHandler}) {
+                        if (channel.pipeline().get(timer) != null) {
+                            channel.pipeline().remove(timer);
+                        }
+                    }
+                });
+            }
+        }
     }
 
     private void release(InetAddress client) {
