@@ -31,11 +31,21 @@ public final class Bench {
             case "consumption" -> new ConsumptionBench(data.resolve("consumption"), quick).run();
             case "delayed" -> new DelayBench(data.resolve("delayed"), quick).run();
             case "move" -> new MoveBench(data.resolve("move"), quick).run();
+            case "compare" -> new io.tributary.bench.compare.CompareBench(repoRoot(), data.resolve("compare"), quick,
+                    rest.subList(1, rest.size()).stream().filter(a -> !a.equals("quick")).toList()).run();
             default -> {
-                System.out.println("usage: bench/run storage-engine|routing|replication|consumption|delayed|move [quick]");
+                System.out.println("usage: bench/run storage-engine|routing|replication|consumption|delayed|move|compare [quick]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }
         System.exit(0); // do not wait for pool threads of the libraries used
+    }
+
+    private static Path repoRoot() {
+        Path repo = Path.of("").toAbsolutePath();
+        while (!java.nio.file.Files.exists(repo.resolve("mvnw"))) {
+            repo = repo.getParent();
+        }
+        return repo;
     }
 }
