@@ -12,9 +12,9 @@ import java.util.stream.Stream;
 /**
  * {@code bench/run compare [quick] [workload ...]}: Tributary, Kafka and RabbitMQ side by side
  * on this machine, one workload file at a time ({@code bench/workloads/*.properties}, see
- * {@link Workload}). Each peer runs each workload three times (warm-up dropped), the
- * repetitions interleaved across peers so a drift of the machine touches them all alike; the
- * report is the median repetition and the spread, and goes to {@code BENCHMARKS.md}.
+ * {@link Workload}). One peer at a time runs every workload that names it, three times each
+ * (warm-up dropped), with only its own servers up; the report is the median repetition and
+ * the spread, and goes to {@code BENCHMARKS.md}.
  */
 public final class CompareBench {
     private static final int REPETITIONS = 3;
@@ -46,38 +46,35 @@ public final class CompareBench {
         Duration warmUp = Duration.ofSeconds(quick ? 4 : 10);
         Duration measured = Duration.ofSeconds(quick ? 5 : 15);
         ComparisonReport report = new ComparisonReport(warmUp, measured, REPETITIONS, quick);
-        Map<String, Peer> peers = new LinkedHashMap<>();
-        try {
-            for (Workload w : workloads) {
-                System.out.printf("%n== %s: %s%n", w.name(), w.description());
-                Map<String, List<LoadRun.Measurement>> runs = new LinkedHashMap<>();
-                for (String name : w.peers()) {
-                    Peer peer = peers.computeIfAbsent(name, this::peer);
-                    runs.put(name, new ArrayList<>());
-                    System.out.printf("  %-10s %s%n", name, peer.setup(w));
-                }
-                for (int rep = 0; rep < REPETITIONS; rep++) {
-                    for (String name : w.peers()) {
-                        Peer peer = peers.get(name);
+        // One peer at a time: a peer's idle servers cost CPU (Tributary's about 40% of a core,
+        // three Kafka brokers about 25%), which would be charged to whoever runs beside them.
+        List<String> order = workloads.stream().flatMap(w -> w.peers().stream()).distinct().toList();
+        Map<Workload, Map<String, List<LoadRun.Measurement>>> results = new LinkedHashMap<>();
+        Map<String, String> setups = new LinkedHashMap<>();
+        for (String name : order) {
+            try (Peer peer = peer(name)) {
+                for (Workload w : workloads) {
+                    if (!w.peers().contains(name)) {
+                        continue;
+                    }
+                    System.out.printf("%n== %s on %s (%s): %s%n", w.name(), name, peer.setup(w), w.description());
+                    setups.put(w.name() + "/" + name, peer.setup(w));
+                    List<LoadRun.Measurement> reps = new ArrayList<>();
+                    for (int rep = 0; rep < REPETITIONS; rep++) {
                         String destination = w.name() + "-" + rep + "-" + System.currentTimeMillis() % 100_000;
                         peer.prepare(w, destination);
                         LoadRun.Measurement m = LoadRun.run(peer, w, destination, warmUp, measured);
-                        runs.get(name).add(m);
-                        System.out.printf("  %-10s rep %d: %,.0f messages/s, p99 %.1f ms, %.1f CPU s per million, %d failed%n", name,
-                                rep + 1, m.messagesPerSecond(), m.latencyMicros().getValueAtPercentile(99) / 1000.0, m.cpuPerMillion(),
+                        reps.add(m);
+                        System.out.printf("  rep %d: %,.0f messages/s, p99 %.1f ms, %.1f CPU s per million, %d failed%n", rep + 1,
+                                m.messagesPerSecond(), m.latencyMicros().getValueAtPercentile(99) / 1000.0, m.cpuPerMillion(),
                                 m.failures());
                     }
-                }
-                report.add(w, runs, peers);
-            }
-        } finally {
-            for (Peer p : peers.values()) {
-                try {
-                    p.close();
-                } catch (Exception e) {
-                    System.out.println("closing " + p.name() + ": " + e);
+                    results.computeIfAbsent(w, k -> new LinkedHashMap<>()).put(name, reps);
                 }
             }
+        }
+        for (Workload w : workloads) {
+            report.add(w, results.get(w), name -> setups.get(w.name() + "/" + name));
         }
         Path out = repo.resolve("BENCHMARKS.md");
         Files.writeString(out, report.markdown());

@@ -30,7 +30,7 @@ final class ComparisonReport {
         this.quick = quick;
     }
 
-    void add(Workload w, Map<String, List<LoadRun.Measurement>> runs, Map<String, Peer> peers) {
+    void add(Workload w, Map<String, List<LoadRun.Measurement>> runs, java.util.function.Function<String, String> setupOf) {
         tables.append(String.format(Locale.ROOT, "%n### %s%n%n%s. %d B messages, %d partitions, %d messages per request, %d "
                         + "publishers, %s, %s.%n%n", w.name(), w.description(), w.messageBytes(), w.partitions(), w.batch(),
                 w.connections(), w.keyed() ? "keyed" : "no keys", w.rate() == 0 ? "as fast as acknowledged"
@@ -57,7 +57,7 @@ final class ComparisonReport {
                 }
             }
             tables.append(String.format(Locale.ROOT, "| %s | %s | %,.0f; %,.0f–%,.0f | %.1f | %s / %s / %s / %s | %.1f | %d | %s |%n",
-                    e.getKey(), peers.get(e.getKey()).setup(w), m.messagesPerSecond(), min, max, m.megabytesPerSecond(),
+                    e.getKey(), setupOf.apply(e.getKey()), m.messagesPerSecond(), min, max, m.megabytesPerSecond(),
                     ms(h, 50), ms(h, 99), ms(h, 99.9), ms(h.getMaxValue()), m.cpuPerMillion(),
                     all.stream().mapToLong(LoadRun.Measurement::failures).sum(), ratio));
         }
@@ -86,8 +86,8 @@ final class ComparisonReport {
                         + "every server process and the peers share the cores, so the figures are for comparing peers in one run, "
                         + "not for capacity planning.%n%n", Runtime.getRuntime().availableProcessors(), memoryGiB(),
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version")));
-        md.append(String.format(Locale.ROOT, "Each peer ran each workload %d times (%d s warm-up dropped, %d s measured), the "
-                        + "repetitions interleaved across peers; the table shows the median repetition by messages/s and the spread of all. "
+        md.append(String.format(Locale.ROOT, "Each peer ran each workload %d times (%d s warm-up dropped, %d s measured), one "
+                        + "peer at a time with only its own servers running; the table shows the median repetition by messages/s and the spread of all. "
                         + "Latency is per request (a request is the workload's batch), to the acknowledgement of its last message. CPU is "
                         + "user + system seconds of the peer's server processes over the measured window (Tributary: Redis and its "
                         + "seven service processes; Kafka: its broker JVMs; RabbitMQ: beam.smp), per million acknowledged messages. "
