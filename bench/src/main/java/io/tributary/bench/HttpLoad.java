@@ -13,12 +13,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** HTTP load for the end-to-end benchmarks: a fixed number of requests in flight for a while. */
-final class HttpLoad {
+public final class HttpLoad {
     private HttpLoad() {
     }
 
     /** HTTP/1.1 explicitly: the JDK client would otherwise try an h2c upgrade on every new connection. */
-    static HttpClient client() {
+    public static HttpClient client() {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 

@@ -1,6 +1,7 @@
 package io.tributary.bench.compare;
 
 import io.tributary.bench.BenchClusterAccess;
+import io.tributary.bench.HttpLoad;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,7 +38,7 @@ final class TributaryPeer implements Peer {
         String topic = w.replicated()
                 ? "{\"partitions\":" + w.partitions() + ",\"replicationFactor\":3,\"minInSyncReplicas\":2}"
                 : "{\"partitions\":" + w.partitions() + ",\"replicationFactor\":1,\"flush\":\"sync\"}";
-        HttpClient http = client();
+        HttpClient http = HttpLoad.client();
         HttpResponse<String> r = http.send(cluster.request("/topics/" + destination).header("content-type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(topic)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) {
@@ -47,7 +48,7 @@ final class TributaryPeer implements Peer {
 
     @Override
     public Publisher publisher(Workload w, String destination) {
-        HttpClient http = client(); // one connection per publisher, as the workload says
+        HttpClient http = HttpLoad.client(); // one connection per publisher, as the workload says
         String payload = "x".repeat(w.messageBytes());
         HttpRequest.Builder post = cluster.request("/topics/" + destination + "/messages?acks=" + (w.replicated() ? "all" : "leader"))
                 .header("content-type", "application/json").timeout(Duration.ofSeconds(30));
@@ -75,11 +76,6 @@ final class TributaryPeer implements Peer {
             b.append("\"payload\":\"").append(payload).append("\"}");
         }
         return w.batch() > 1 ? b.append(']').toString() : b.toString();
-    }
-
-    /** HTTP/1.1 explicitly: the JDK client would otherwise try an h2c upgrade on every new connection. */
-    private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tributary.gateway.auth;
 
+import java.time.Duration;
 import java.time.Instant;
 import io.tributary.protocol.problem.TributaryException;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -20,11 +21,11 @@ import reactor.core.publisher.Mono;
  */
 @Component
 public class Authenticator {
+    /** How long a known credential waits for Redis before its last good answer is used. */
+    private static final Duration OUTAGE_WAIT = Duration.ofMillis(500);
     private final UserStore users;
     private final JwtVerifier jwt;
     private final CredentialCache cache;
-    /** How long a known credential waits for Redis before its last good answer is used. */
-    private static final java.time.Duration OUTAGE_WAIT = java.time.Duration.ofMillis(500);
 
     public Authenticator(UserStore users, JwtVerifier jwt, CredentialCache cache) {
         this.users = users;

@@ -3,6 +3,7 @@ package io.tributary.gateway.auth;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
@@ -15,8 +16,11 @@ import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.stereotype.Component;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.JWKSecurityContextJWKSet;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -73,9 +77,9 @@ public class JwtVerifier {
             List<JWK> keys = jwksFile(jwt.jwks());
             // The builder takes one algorithm; the key selector is given both (the allow-list).
             decoder = NimbusReactiveJwtDecoder.withJwkSource(token -> Flux.fromIterable(keys))
-                    .jwtProcessorCustomizer(p -> p.setJWSKeySelector(new com.nimbusds.jose.proc.JWSVerificationKeySelector<>(
-                            java.util.Set.of(com.nimbusds.jose.JWSAlgorithm.RS256, com.nimbusds.jose.JWSAlgorithm.ES256),
-                            new com.nimbusds.jose.jwk.source.JWKSecurityContextJWKSet())))
+                    .jwtProcessorCustomizer(p -> p.setJWSKeySelector(new JWSVerificationKeySelector<>(
+                            Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256),
+                            new JWKSecurityContextJWKSet())))
                     .build();
         }
         OAuth2TokenValidator<Jwt> audience = new JwtClaimValidator<List<String>>("aud",

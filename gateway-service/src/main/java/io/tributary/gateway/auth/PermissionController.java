@@ -87,7 +87,6 @@ public class PermissionController {
         });
     }
 
-
     static Map<String, Object> view(String user, Permission p) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("user", user);

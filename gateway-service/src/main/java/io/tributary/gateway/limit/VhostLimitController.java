@@ -61,7 +61,6 @@ public class VhostLimitController {
         return lookup.vhost(vhost).then(store.delete(vhost)).thenReturn(ResponseEntity.noContent().build());
     }
 
-
     private static Long positive(JsonFields f, String name) {
         Long v = f.longValue(name);
         if (v != null && v <= 0) {

@@ -1,12 +1,13 @@
 package io.tributary.gateway.request;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.tributary.protocol.problem.ProblemType;
 import java.net.InetAddress;
@@ -18,8 +19,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.socket.WebSocketSession;
-import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,17 +38,16 @@ import tools.jackson.databind.json.JsonMapper;
  *       gateway's sockets.</li>
  * </ul>
  * Idle keep-alive connections are closed by Spring Boot's {@code server.netty.idle-timeout}.
- * Neither timer applies to a WebSocket session ({@link #upgradedToWebSocket}).
+ * Neither timer applies to a WebSocket session ({@link NoTimersOnWebSocket}).
  */
 @Component
 @EnableConfigurationProperties(ConnectionLimits.Settings.class)
 public class ConnectionLimits implements NettyServerCustomizer {
     private static final String NAME = "tributary.connectionLimit";
+    private static final String TIMERS = "tributary.noTimersOnWebSocket";
     private final Settings settings;
     private final JsonMapper json;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
-    /** Every open connection, by id (a closed one leaves by itself), for {@link #upgradedToWebSocket}. */
-    private final ChannelGroup channels = new DefaultChannelGroup("gateway-connections", GlobalEventExecutor.INSTANCE);
 
     /** {@code tributary.gateway.connections.*}. */
     @ConfigurationProperties("tributary.gateway.connections")
@@ -65,7 +63,9 @@ public class ConnectionLimits implements NettyServerCustomizer {
     public HttpServer apply(HttpServer server) {
         return server.readTimeout(settings.readTimeout())
                 .doOnChannelInit((observer, channel, remote) -> {
-                    channels.add(channel);
+                    if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
+                        channel.pipeline().addAfter(NettyPipeline.HttpCodec, TIMERS, new NoTimersOnWebSocket());
+                    }
                     // The channel's own address: the one handed in is not always set for accepted connections.
                     if (!(channel.remoteAddress() instanceof InetSocketAddress address) || address.getAddress() == null) {
                         return;
@@ -79,33 +79,36 @@ public class ConnectionLimits implements NettyServerCustomizer {
                 });
     }
 
+    private void release(InetAddress client) {
+        open.computeIfPresent(client, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
     /**
-     * Takes the request timers off a connection that became a WebSocket: a WebSocket session is
-     * a consumer's stream and may be silent, or blocked by a client that stopped reading, for as
-     * long as the client likes; it ends by a close frame or a broken connection. Reactor Netty
-     * arms the read timeout when the upgrade request arrives and takes it off only when that
-     * request's last content reaches the HTTP operations; when the upgrade wins that race the
-     * timer stays, and a consumer that sent nothing for {@code read-timeout} lost its connection
-     * without a close frame (found by {@code StalledConsumerClusterTest}, fails about three runs
-     * in four without this). The keep-alive idle timer is taken off for the same reason.
+     * Takes the request timers off a connection once it has become a WebSocket (its 101 answer
+     * is written): a WebSocket session is a consumer's stream and may be silent, or blocked by a
+     * client that stopped reading, as long as the client likes; it ends by a close frame or a
+     * broken connection. Reactor Netty arms the read timeout when the upgrade request arrives
+     * and takes it off only when that request's last content reaches the HTTP operations; when
+     * the upgrade wins that race the timer stayed, and a consumer that sent nothing for
+     * {@code read-timeout} lost its connection without a close frame (found by
+     * {@code StalledConsumerClusterTest}: about three upgrades in four). The keep-alive idle
+     * timer, armed again by the 101 answer, goes too.
      */
-    public void upgradedToWebSocket(WebSocketSession session) {
-        if (session instanceof ReactorNettyWebSocketSession netty) {
-            Channel channel = channels.find(netty.getChannelId());
-            if (channel != null) {
-                channel.eventLoop().execute(() -> {
-                    for (String timer : new String[] {NettyPipeline.ReadTimeoutHandler, NettyPipeline.IdleTimeoutHandler}) {
-                        if (channel.pipeline().get(timer) != null) {
-                            channel.pipeline().remove(timer);
+    private static final class NoTimersOnWebSocket extends ChannelOutboundHandlerAdapter {
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof HttpResponse response && response.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
+                ChannelPipeline pipeline = ctx.pipeline();
+                promise.addListener(written -> {
+                    for (String timer : new String[] {NettyPipeline.ReadTimeoutHandler, NettyPipeline.IdleTimeoutHandler, TIMERS}) {
+                        if (pipeline.get(timer) != null) {
+                            pipeline.remove(timer);
                         }
                     }
                 });
             }
+            super.write(ctx, msg, promise);
         }
-    }
-
-    private void release(InetAddress client) {
-        open.computeIfPresent(client, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 
     /** Answers the connection's first request with a 429 and closes it. */

@@ -4,7 +4,6 @@ import io.tributary.gateway.GatewayProperties;
 import io.tributary.gateway.auth.CallerAuthentication;
 import io.tributary.gateway.auth.SessionRecheck;
 import io.tributary.gateway.message.DeliveredMessage;
-import io.tributary.gateway.request.ConnectionLimits;
 import io.tributary.protocol.problem.ProblemWebExceptionHandler;
 import io.tributary.protocol.problem.TributaryException;
 import java.time.Duration;
@@ -50,12 +49,10 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
     private final GatewayProperties props;
     private final OpenSessions open;
     private final SessionRecheck recheck;
-    private final ConnectionLimits connections;
 
     public WebSocketConsumerHandler(ConsumerStreams streams, JsonMapper json, GatewayProperties props, OpenSessions open,
-            SessionRecheck recheck, ConnectionLimits connections) {
+            SessionRecheck recheck) {
         this.recheck = recheck;
-        this.connections = connections;
         this.streams = streams;
         this.json = json;
         this.props = props;
@@ -68,7 +65,6 @@ public class WebSocketConsumerHandler implements WebSocketHandler {
     @Override
     public Mono<Void> handle(WebSocketSession session) {
         SubscriptionPath path = SubscriptionPath.parse(session.getHandshakeInfo().getUri().getPath());
-        connections.upgradedToWebSocket(session);
         AtomicReference<Throwable> cause = new AtomicReference<>();
         // Subscribed once and shared: the end of the session waits on it for the client's close frame.
         // A connection that breaks without a close frame simply ends the inbound.
